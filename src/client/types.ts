@@ -1,0 +1,140 @@
+/**
+ * The public shapes of BedrockStreamingClient: options, requests, results and the InferenceStream.
+ * The server, the CLI and the examples code against these; src/client implements them.
+ */
+import type { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
+import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
+import type { BedrockInferenceError } from '../errors.js';
+import type { ChatMessage, ModelFamily } from '../models/types.js';
+import type { StopReason, StreamEvent } from './stream-event.js';
+
+export interface RetryPolicy {
+  /** Attempts in all, the first included (default 3). */
+  maxAttempts?: number;
+  /** First backoff ceiling in ms (default 250); doubles each attempt, full jitter. */
+  baseDelayMs?: number;
+  /** Backoff ceiling in ms (default 8000); a longer Retry-After is capped here too. */
+  maxDelayMs?: number;
+}
+
+export interface TimeoutPolicy {
+  /** From sending the request to the first content chunk (default 60 000 ms). */
+  firstChunkMs?: number;
+  /** Longest silence between chunks once streaming (default 30 000 ms). */
+  betweenChunksMs?: number;
+  /** The whole call, retries and resumes included (default 10 minutes). */
+  totalMs?: number;
+}
+
+/** Re-chunk text for consumers that want fewer, more coherent updates. */
+export type ChunkingMode = 'none' | 'word' | 'sentence' | 'line' | { intervalMs: number };
+
+export interface BedrockStreamingClientOptions {
+  modelId?: string;
+  region?: string;
+  /** Bedrock endpoint override, e.g. the local emulator's URL. */
+  endpoint?: string;
+  credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider;
+  /** A named profile from the shared AWS config files. */
+  profile?: string;
+  /** Use an existing SDK client (its own retry settings then stay as they are). */
+  client?: BedrockRuntimeClient;
+  /** Family for ids that do not name one (application inference profiles, provisioned ARNs). */
+  family?: ModelFamily;
+  retry?: RetryPolicy;
+  timeouts?: TimeoutPolicy;
+  /** Continue an interrupted answer instead of failing (default false). */
+  resume?: boolean | { maxResumes?: number };
+  chunking?: ChunkingMode;
+  /** A token/request limiter acquired before each call (the quota issue plugs in here). */
+  quota?: QuotaLimiter;
+}
+
+/** The limiter seam: acquire before sending, settle with the real usage after. */
+export interface QuotaLimiter {
+  acquire(
+    request: { modelId: string; estimatedInputTokens: number; maxTokens: number },
+    signal?: AbortSignal,
+  ): Promise<QuotaReservation>;
+}
+
+export interface QuotaReservation {
+  settle(usage: { inputTokens: number; outputTokens: number }): void;
+  release(): void;
+}
+
+export interface InferenceRequest {
+  prompt?: string;
+  messages?: readonly ChatMessage[];
+  system?: string;
+  maxTokens?: number;
+  temperature?: number;
+  topP?: number;
+  topK?: number;
+  stopSequences?: readonly string[];
+  signal?: AbortSignal;
+  modelId?: string;
+  /** `converse` works for any model; `invoke` (default) uses the family's native format. */
+  api?: 'invoke' | 'converse';
+  /** Stream the model's reasoning where it can think (Claude thinking budget). */
+  reasoning?: { budgetTokens: number };
+  /** Family-specific body fields (invoke) or additionalModelRequestFields (converse). */
+  additionalFields?: Record<string, unknown>;
+  resume?: BedrockStreamingClientOptions['resume'];
+  timeouts?: TimeoutPolicy;
+  chunking?: ChunkingMode;
+}
+
+export interface InferenceUsage {
+  inputTokens: number;
+  outputTokens: number;
+  source: 'bedrock' | 'estimated';
+}
+
+export interface InferenceMetrics {
+  /** From sending the request to the first text or reasoning delta, in ms. */
+  timeToFirstTokenMs: number | null;
+  totalTimeMs: number;
+  chunkCount: number;
+  outputTokensPerSecond: number | null;
+  /** Bedrock's own figures, when it reported them. */
+  firstByteLatencyMs: number | null;
+  invocationLatencyMs: number | null;
+}
+
+export interface InferenceResult {
+  text: string;
+  reasoning: string;
+  stopReason: StopReason;
+  rawStopReason: string | null;
+  usage: InferenceUsage;
+  /** Output tokens: Bedrock's count when reported, else an estimate from the text. */
+  estimatedTokens: number;
+  metrics: InferenceMetrics;
+  modelId: string;
+  requestId: string | undefined;
+  attempts: number;
+  resumes: number;
+}
+
+export interface InferenceStream extends AsyncIterable<string> {
+  /** Typed events: text, reasoning, usage, stop, metrics, retry, resume. Single consumer. */
+  events(): AsyncIterableIterator<StreamEvent>;
+  /** The text received so far (kept when the stream breaks). */
+  readonly text: string;
+  readonly reasoning: string;
+  /** Resolves with the result when the stream completes; rejects with a BedrockInferenceError. */
+  finalResult(): Promise<InferenceResult>;
+  /** Closes the upstream request; the stream ends with an AbortError (stopReason `aborted`). */
+  abort(reason?: unknown): void;
+  readonly signal: AbortSignal;
+}
+
+export interface StreamCallbacks {
+  onContent?: (delta: string, snapshot: string) => void;
+  onReasoning?: (delta: string, snapshot: string) => void;
+  onEvent?: (event: StreamEvent) => void;
+  onComplete?: (result: InferenceResult) => void;
+  /** When given, errors are reported here and the promise resolves with undefined instead of rejecting. */
+  onError?: (error: BedrockInferenceError) => void;
+}

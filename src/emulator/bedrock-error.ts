@@ -1,0 +1,56 @@
+/**
+ * Errors the emulator answers with, named and numbered as Bedrock does (bedrock-wire.md §3.1).
+ * Thrown anywhere in request handling; the HTTP layer turns them into a status, an
+ * `x-amzn-errortype` header and a `{"message"}` body, or into an exception frame mid-stream.
+ */
+export const BEDROCK_ERROR_STATUS = {
+  ValidationException: 400,
+  ServiceQuotaExceededException: 400,
+  AccessDeniedException: 403,
+  ResourceNotFoundException: 404,
+  ModelTimeoutException: 408,
+  ModelErrorException: 424,
+  ModelStreamErrorException: 424,
+  ThrottlingException: 429,
+  ModelNotReadyException: 429,
+  InternalServerException: 500,
+  ServiceUnavailableException: 503,
+} as const;
+
+export type BedrockErrorName = keyof typeof BEDROCK_ERROR_STATUS;
+
+/** Modelled extra members some exceptions carry in their body. */
+export interface BedrockErrorFields {
+  originalStatusCode?: number;
+  originalMessage?: string;
+  resourceName?: string;
+}
+
+export class BedrockServiceError extends Error {
+  readonly status: number;
+  readonly fields: BedrockErrorFields;
+
+  constructor(
+    readonly errorType: BedrockErrorName,
+    message: string,
+    fields: BedrockErrorFields = {},
+  ) {
+    super(message);
+    this.name = errorType;
+    this.status = BEDROCK_ERROR_STATUS[errorType];
+    this.fields = fields;
+  }
+
+  /** The JSON body Bedrock sends: `{"message": ...}` plus modelled members. */
+  toBody(): Record<string, unknown> {
+    return { message: this.message, ...this.fields };
+  }
+}
+
+/** Bedrock's wording for request-body validation failures. */
+export function malformedInput(detail: string): BedrockServiceError {
+  return new BedrockServiceError(
+    'ValidationException',
+    `Malformed input request: ${detail}, please reformat your input and try again.`,
+  );
+}

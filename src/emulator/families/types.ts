@@ -1,0 +1,110 @@
+/**
+ * The contract between the emulator's HTTP layer and its per-family request parsers and chunk writers.
+ * A family parser reduces a request body to a GenerationRequest; a text backend turns that into tokens;
+ * a chunk writer renders tokens as the family's own JSON chunks (bedrock-wire.md §4).
+ */
+
+export type EmulatorFamily =
+  | 'anthropic-messages'
+  | 'anthropic-text'
+  | 'titan-text'
+  | 'nova'
+  | 'llama'
+  | 'mistral-text'
+  | 'mistral-chat'
+  | 'cohere-r'
+  | 'cohere-command'
+  | 'ai21-jamba'
+  | 'deepseek-r1'
+  | 'openai-gpt-oss';
+
+/** A request reduced to what the text generator needs. Built by a family parser or by the Converse parser. */
+export interface GenerationRequest {
+  /** The conversation as plain text, without a trailing assistant prefill; seeds the generator. */
+  conversation: string;
+  /** The assistant prefill (a trailing assistant turn), if the request ends with one. */
+  prefill?: string;
+  maxTokens: number;
+  temperature: number;
+  topP?: number;
+  topK?: number;
+  stopSequences: readonly string[];
+  /** Reasoning requested or inherent (Claude thinking, DeepSeek R1, gpt-oss). */
+  reasoning: boolean;
+  /** Input token count as the emulator counts it (consistent with usage and metrics). */
+  inputTokens: number;
+}
+
+export type GenerationStopReason = 'end_turn' | 'max_tokens' | 'stop_sequence';
+
+/** One generated token; reasoning tokens always come before text tokens. */
+export interface GeneratedToken {
+  channel: 'reasoning' | 'text';
+  text: string;
+}
+
+export interface GenerationResult {
+  stopReason: GenerationStopReason;
+  /** The stop sequence that ended generation (not included in the text). */
+  stopSequence?: string;
+  /** Every generated token, reasoning included. */
+  outputTokens: number;
+}
+
+/** Where the words come from: the bundled Markov generator, or a local OpenAI-compatible server. */
+export interface TextBackend {
+  generate(request: GenerationRequest, signal: AbortSignal): AsyncGenerator<GeneratedToken, GenerationResult, void>;
+}
+
+/** What Bedrock puts in `amazon-bedrock-invocationMetrics`. */
+export interface InvocationMetrics {
+  inputTokenCount: number;
+  outputTokenCount: number;
+  invocationLatency: number;
+  firstByteLatency: number;
+}
+
+export interface GenerationEnd extends GenerationResult {
+  inputTokens: number;
+  metrics: InvocationMetrics;
+}
+
+export interface WriterContext {
+  /** The model id as the caller sent it (decoded). */
+  modelId: string;
+  /** The resolved base model id, without geo prefix or ARN. */
+  baseModelId: string;
+  requestId: string;
+  inputTokens: number;
+}
+
+/**
+ * Renders one stream as the family's chunk objects (each becomes one `chunk` event, base64 in `bytes`).
+ * Each method returns the chunks to send now, possibly none.
+ */
+export interface StreamChunkWriter {
+  start(): object[];
+  /** `tokens`: how many generated tokens `delta` holds (families with cumulative counters need it). */
+  reasoning(delta: string, tokens: number): object[];
+  text(delta: string, tokens: number): object[];
+  /** The closing chunk(s); the last one carries `amazon-bedrock-invocationMetrics`. */
+  finish(end: GenerationEnd): object[];
+}
+
+export interface FamilyHandler {
+  /** False for families Bedrock does not stream (the stream operation answers ValidationException). */
+  readonly streaming: boolean;
+  readonly family: EmulatorFamily;
+  /** Validates an InvokeModel body as Bedrock does; throws BedrockServiceError with Bedrock's wording. */
+  parseInvokeRequest(body: unknown, context: { baseModelId: string }): GenerationRequest;
+  createStreamWriter(context: WriterContext): StreamChunkWriter;
+  /** The InvokeModel (non-streaming) response body. */
+  invokeResponse(context: WriterContext, output: { reasoning: string; text: string; end: GenerationEnd }): object;
+}
+
+/** One ConverseStream event: `:event-type` and its JSON payload (not base64). */
+export interface ConverseEvent {
+  eventType:
+    'messageStart' | 'contentBlockStart' | 'contentBlockDelta' | 'contentBlockStop' | 'messageStop' | 'metadata';
+  payload: Record<string, unknown>;
+}

@@ -1,0 +1,2 @@
+export type * from './families/types.js';
+export { BedrockServiceError } from './bedrock-error.js';

@@ -1,0 +1,68 @@
+/**
+ * The port every model family implements: build the request body, decode the stream's chunks into
+ * ChunkEvents, map stop reasons. One file per family under src/models; quirks live in small helpers.
+ */
+import type { ChunkEvent, StopReason } from '../client/stream-event.js';
+
+export type ModelFamily =
+  | 'anthropic'
+  | 'anthropic-text'
+  | 'titan'
+  | 'nova'
+  | 'llama'
+  | 'mistral'
+  | 'mistral-chat'
+  | 'cohere'
+  | 'cohere-command'
+  | 'ai21'
+  | 'deepseek'
+  | 'openai';
+
+export interface ChatMessage {
+  role: 'user' | 'assistant';
+  content: string;
+}
+
+/** A request in the library's own terms, before any family shapes it. */
+export interface NormalizedRequest {
+  messages: readonly ChatMessage[];
+  system?: string;
+  maxTokens: number;
+  temperature?: number;
+  topP?: number;
+  topK?: number;
+  stopSequences?: readonly string[];
+  /** Ask models that can think to stream their reasoning (Claude thinking budget in tokens). */
+  reasoning?: { budgetTokens: number };
+  /** Family-specific fields merged into the body as is (the escape hatch). */
+  additionalFields?: Record<string, unknown>;
+}
+
+/** Receives decoded events; one call per event, no arrays built on the hot path. */
+export type ChunkEventSink = (event: ChunkEvent) => void;
+
+/**
+ * Decodes one stream's chunks. State (current block, counters) lives in the closure.
+ * `chunk` is the parsed JSON object of one `chunk` event's `bytes`.
+ */
+export type ChunkDecoder = (chunk: Record<string, unknown>, emit: ChunkEventSink) => void;
+
+export interface MappedStopReason {
+  unified: StopReason;
+  raw: string | null;
+}
+
+export interface ModelAdapter {
+  readonly family: ModelFamily;
+  /** The InvokeModel / InvokeModelWithResponseStream JSON body. */
+  buildRequest(request: NormalizedRequest): Record<string, unknown>;
+  createChunkDecoder(): ChunkDecoder;
+  /** Decodes a non-streaming InvokeModel response into the same events. */
+  decodeResponse(body: Record<string, unknown>, emit: ChunkEventSink): void;
+  mapStopReason(raw: string | null | undefined): MappedStopReason;
+  /**
+   * How this family continues an interrupted answer: `prefill` puts the partial text in a trailing
+   * assistant turn; `none` means it cannot (resume then fails with the partial text kept).
+   */
+  readonly continuation: 'prefill' | 'none';
+}
