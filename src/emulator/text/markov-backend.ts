@@ -1,0 +1,29 @@
+/**
+ * The default text backend: deterministic Markov text from the bundled corpus (see generation-plan.ts for
+ * the stop, budget and continuation rules). The whole plan is computed up front, then streamed token by
+ * token until it ends or the caller aborts.
+ */
+import type { GeneratedToken, GenerationResult, TextBackend } from '../families/types.js';
+import { planGeneration } from './generation-plan.js';
+
+export function createMarkovBackend(): TextBackend {
+  return {
+    async *generate(request, signal): AsyncGenerator<GeneratedToken, GenerationResult, void> {
+      const plan = planGeneration(request);
+      let outputTokens = 0;
+      for (const text of plan.reasoning) {
+        if (signal.aborted) return { stopReason: plan.stopReason, outputTokens };
+        yield { channel: 'reasoning', text };
+        outputTokens++;
+      }
+      for (const text of plan.text) {
+        if (signal.aborted) return { stopReason: plan.stopReason, outputTokens };
+        yield { channel: 'text', text };
+        outputTokens++;
+      }
+      const result: GenerationResult = { stopReason: plan.stopReason, outputTokens };
+      if (plan.stopSequence !== undefined) result.stopSequence = plan.stopSequence;
+      return result;
+    },
+  };
+}
