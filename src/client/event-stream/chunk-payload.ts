@@ -1,0 +1,127 @@
+/**
+ * Chunk payloads (bedrock-wire.md §2.4): InvokeModelWithResponseStream wraps each model JSON object as
+ * `{"bytes":"<base64>","p":"<padding>"}`. We find the base64 string in the wrapper's bytes, decode it into a
+ * reused scratch buffer and JSON-parse the model object once; the wrapper itself is never parsed.
+ */
+
+export class ChunkPayloadError extends Error {
+  override readonly name = 'ChunkPayloadError';
+}
+
+const textDecoder = new TextDecoder();
+
+// base64 alphabet (standard and URL-safe) → 6-bit value; 255 = not base64.
+const B64 = new Uint8Array(256).fill(255);
+'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'.split('').forEach((c, i) => {
+  B64[c.charCodeAt(0)] = i;
+});
+B64[0x2d /* - */] = 62;
+B64[0x5f /* _ */] = 63;
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const KEY = new TextEncoder().encode('"bytes"');
+
+let scratch = new Uint8Array(4096);
+
+function isSpace(byte: number | undefined): boolean {
+  return byte === 0x20 || byte === 0x0a || byte === 0x0d || byte === 0x09;
+}
+
+/** Index of the first byte of the `bytes` string value, or -1 when the wrapper is not in the usual shape. */
+function findBytesValue(payload: Uint8Array): number {
+  const end = payload.length - KEY.length;
+  outer: for (let i = 0; i <= end; i++) {
+    if (payload[i] !== QUOTE) continue;
+    for (let k = 1; k < KEY.length; k++) if (payload[i + k] !== KEY[k]) continue outer;
+    // Only a key at object level counts: the byte before it (skipping spaces) must be `{` or `,`.
+    let before = i - 1;
+    while (isSpace(payload[before])) before--;
+    if (payload[before] !== 0x7b && payload[before] !== 0x2c) continue;
+    let p = i + KEY.length;
+    while (isSpace(payload[p])) p++;
+    if (payload[p] !== 0x3a /* : */) continue;
+    p++;
+    while (isSpace(payload[p])) p++;
+    return payload[p] === QUOTE ? p + 1 : -1;
+  }
+  return -1;
+}
+
+/** Decodes base64 bytes [start, end) into the scratch buffer; -1 if they are not plain base64. */
+function decodeBase64(payload: Uint8Array, start: number, end: number): number {
+  while (end > start && payload[end - 1] === 0x3d /* = */) end--;
+  const needed = ((end - start) * 3) >> 2;
+  if (scratch.length < needed) scratch = new Uint8Array(Math.max(needed, scratch.length * 2));
+  const out = scratch;
+  let o = 0;
+  let i = start;
+  for (; i + 4 <= end; i += 4) {
+    const a = B64[payload[i]!]!;
+    const b = B64[payload[i + 1]!]!;
+    const c = B64[payload[i + 2]!]!;
+    const d = B64[payload[i + 3]!]!;
+    if ((a | b | c | d) === 255) return -1;
+    out[o++] = (a << 2) | (b >> 4);
+    out[o++] = ((b & 15) << 4) | (c >> 2);
+    out[o++] = ((c & 3) << 6) | d;
+  }
+  const rest = end - i;
+  if (rest === 1) return -1;
+  if (rest >= 2) {
+    const a = B64[payload[i]!]!;
+    const b = B64[payload[i + 1]!]!;
+    if ((a | b) === 255) return -1;
+    out[o++] = (a << 2) | (b >> 4);
+    if (rest === 3) {
+      const c = B64[payload[i + 2]!]!;
+      if (c === 255) return -1;
+      out[o++] = ((b & 15) << 4) | (c >> 2);
+    }
+  }
+  return o;
+}
+
+function parseObject(json: string, what: string): Record<string, unknown> {
+  let value: unknown;
+  try {
+    value = JSON.parse(json);
+  } catch (error) {
+    throw new ChunkPayloadError(`Bedrock sent a ${what} that is not valid JSON: ${json.slice(0, 200)}`, {
+      cause: error,
+    });
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new ChunkPayloadError(`Bedrock sent a ${what} that is not a JSON object: ${json.slice(0, 200)}`);
+  }
+  return value as Record<string, unknown>;
+}
+
+/** Slow path for unusual wrappers (escaped characters, other key order with odd spacing). */
+function decodeViaJson(payload: Uint8Array): Record<string, unknown> {
+  const wrapper = parseObject(textDecoder.decode(payload), 'chunk wrapper');
+  if (typeof wrapper.bytes !== 'string') {
+    throw new ChunkPayloadError('Bedrock sent a chunk without a "bytes" string; the stream cannot be read.');
+  }
+  return parseObject(Buffer.from(wrapper.bytes, 'base64').toString('utf8'), 'chunk');
+}
+
+/** `{"bytes":"<base64>","p":...}` → the model's JSON object. */
+export function decodeChunkPayload(payload: Uint8Array): Record<string, unknown> {
+  const start = findBytesValue(payload);
+  if (start < 0) return decodeViaJson(payload);
+  let end = start;
+  while (end < payload.length && payload[end] !== QUOTE) {
+    if (payload[end] === BACKSLASH) return decodeViaJson(payload);
+    end++;
+  }
+  if (end >= payload.length) return decodeViaJson(payload);
+  const length = decodeBase64(payload, start, end);
+  if (length < 0) return decodeViaJson(payload);
+  return parseObject(textDecoder.decode(scratch.subarray(0, length)), 'chunk');
+}
+
+/** A ConverseStream event payload (the member JSON itself). */
+export function decodeJsonPayload(payload: Uint8Array): Record<string, unknown> {
+  return parseObject(textDecoder.decode(payload), 'stream event');
+}

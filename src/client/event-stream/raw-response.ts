@@ -1,0 +1,117 @@
+/**
+ * Sends InvokeModelWithResponseStream / ConverseStream through the AWS SDK (credentials, signing, endpoint,
+ * retries before the response, typed errors for non-2xx) but reads a successful event-stream body raw with
+ * our own decoder. A middleware inside the SDK's deserializer takes the 2xx body and leaves the SDK an empty
+ * one, so the SDK's event-stream unmarshaller never runs on the hot path.
+ */
+import { Readable } from 'node:stream';
+import type {
+  BedrockRuntimeClient,
+  ConverseStreamCommand,
+  InvokeModelWithResponseStreamCommand,
+} from '@aws-sdk/client-bedrock-runtime';
+import type { DeserializeMiddleware, MiddlewareStack } from '@smithy/types';
+import { decodeEventStream } from './decoder.js';
+import type { EventStreamMessage } from './decoder.js';
+
+export interface RawEventStreamResponse {
+  requestId: string | undefined;
+  /** The body's messages. Iterate it to the end, or `return()` it, so the connection is released. */
+  messages: AsyncGenerator<EventStreamMessage>;
+}
+
+/** What the HTTP handlers give us: an IncomingMessage (HTTP/1.1) or a ClientHttp2Stream (HTTP/2). */
+interface RawBody extends AsyncIterable<Uint8Array> {
+  destroy(error?: Error): void;
+  readonly destroyed?: boolean;
+}
+
+interface RawHttpResponse {
+  statusCode: number;
+  headers: Record<string, string | undefined>;
+  body: unknown;
+}
+
+const MIDDLEWARE_NAME = 'awsBedrockInferenceRawEventStream';
+
+function isRawBody(body: unknown): body is RawBody {
+  return (
+    typeof body === 'object' &&
+    body !== null &&
+    typeof (body as RawBody).destroy === 'function' &&
+    typeof (body as Partial<RawBody>)[Symbol.asyncIterator] === 'function'
+  );
+}
+
+function requestIdOf(headers: Record<string, string | undefined>): string | undefined {
+  return headers['x-amzn-requestid'] ?? headers['x-amzn-request-id'] ?? headers['x-amz-request-id'];
+}
+
+/** The error thrown when the caller's signal fires mid-stream; classifyError maps it to AbortError. */
+function abortError(signal: AbortSignal, cause?: unknown): Error {
+  const error = new Error('The request was aborted by the caller while the response was streaming.', {
+    cause: cause ?? signal.reason,
+  });
+  error.name = 'AbortError';
+  return error;
+}
+
+export async function sendEventStreamCommand(
+  client: BedrockRuntimeClient,
+  command: InvokeModelWithResponseStreamCommand | ConverseStreamCommand,
+  signal: AbortSignal,
+): Promise<RawEventStreamResponse> {
+  let body: RawBody | undefined;
+  let requestId: string | undefined;
+
+  const capture: DeserializeMiddleware<object, object> = (next) => async (args) => {
+    const result = await next(args);
+    const response = result.response as RawHttpResponse;
+    if (response.statusCode >= 200 && response.statusCode < 300 && isRawBody(response.body)) {
+      body = response.body;
+      requestId = requestIdOf(response.headers);
+      // The SDK's deserializer now builds its (never iterated) event stream over an empty body.
+      response.body = Readable.from([]);
+    }
+    return result;
+  };
+  // `override` replaces the capture of an earlier send of the same command (a retry by the caller).
+  const stack = command.middlewareStack as unknown as MiddlewareStack<object, object>;
+  stack.add(capture, {
+    step: 'deserialize',
+    priority: 'low',
+    name: MIDDLEWARE_NAME,
+    override: true,
+  });
+
+  // Non-2xx responses pass through untouched: the SDK throws its typed exception (with $metadata).
+  const output = await client.send(command as InvokeModelWithResponseStreamCommand, { abortSignal: signal });
+  if (body === undefined) {
+    throw new Error('The SDK returned a streaming response without a readable body; no raw stream to decode.');
+  }
+  const raw = body;
+  // Closing the raw body is what actually ends the request once the SDK has handed it over.
+  const onAbort = (): void => raw.destroy(abortError(signal));
+  if (signal.aborted) onAbort();
+  else signal.addEventListener('abort', onAbort, { once: true });
+
+  return {
+    requestId: requestId ?? output.$metadata.requestId,
+    messages: readMessages(raw, signal, onAbort),
+  };
+}
+
+async function* readMessages(
+  body: RawBody,
+  signal: AbortSignal,
+  onAbort: () => void,
+): AsyncGenerator<EventStreamMessage> {
+  try {
+    yield* decodeEventStream(body);
+  } catch (error) {
+    throw signal.aborted ? abortError(signal, error) : error;
+  } finally {
+    signal.removeEventListener('abort', onAbort);
+    if (body.destroyed !== true) body.destroy();
+  }
+}
