@@ -1,0 +1,7 @@
+/** The key Bedrock adds to the last chunk (or body) of every InvokeModel stream. */
+export const METRICS_KEY = 'amazon-bedrock-invocationMetrics';
+
+/** A stable, Bedrock-looking id derived from the request id (`msg_bdrk_…`, `chatcmpl-…`). */
+export function responseId(prefix: string, requestId: string): string {
+  return prefix + requestId.replace(/-/g, '').slice(0, 24);
+}
