@@ -107,8 +107,9 @@ describe('nova', () => {
       ...body,
       inferenceConfig: { maxTokens: 500, reasoningConfig: { type: 'enabled', maxReasoningEffort: 'low' } },
     });
-    const deltas = run.chunks.filter((c) => c.contentBlockDelta).map((c) => c.contentBlockDelta as Record<string, any>);
-    expect(deltas[0]!.delta.reasoningContent.text).toBeDefined();
+    type Delta = { contentBlockIndex: number; delta: { text?: string; reasoningContent?: { text?: string } } };
+    const deltas = run.chunks.filter((c) => c.contentBlockDelta).map((c) => c.contentBlockDelta as Delta);
+    expect(deltas[0]!.delta.reasoningContent?.text).toBeDefined();
     expect(deltas.filter((d) => d.delta.text !== undefined).every((d) => d.contentBlockIndex === 1)).toBe(true);
     expect(run.end.outputTokens).toBe(countTokens(run.reasoning) + countTokens(run.text));
   });
