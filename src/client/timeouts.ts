@@ -42,21 +42,32 @@ export function toAbortError(reason: unknown, what: string): AbortError | Timeou
 export class CallScope {
   readonly controller = new AbortController();
   readonly #callerSignal: AbortSignal | undefined;
-  readonly #totalTimer: ReturnType<typeof setTimeout>;
+  #totalTimer: ReturnType<typeof setTimeout> | undefined;
   readonly #onCallerAbort = () => {
     this.abort(toAbortError(this.#callerSignal?.reason, 'The request was cancelled by its AbortSignal'));
   };
 
+  readonly #totalMs: number;
+  #started = false;
+
   constructor(callerSignal: AbortSignal | undefined, totalMs: number) {
     this.#callerSignal = callerSignal;
+    this.#totalMs = totalMs;
+  }
+
+  /** Arms the total timeout and follows the caller's signal; nothing is attached before the call starts. */
+  start(): void {
+    if (this.#started) return;
+    this.#started = true;
+    const totalMs = this.#totalMs;
     this.#totalTimer = setTimeout(() => {
       this.abort(
         new TimeoutError('total', `The call took longer than ${totalMs} ms (total timeout); raise timeouts.totalMs.`),
       );
     }, totalMs);
     this.#totalTimer.unref?.();
-    if (callerSignal?.aborted) this.#onCallerAbort();
-    else callerSignal?.addEventListener('abort', this.#onCallerAbort, { once: true });
+    if (this.#callerSignal?.aborted) this.#onCallerAbort();
+    else this.#callerSignal?.addEventListener('abort', this.#onCallerAbort, { once: true });
   }
 
   get signal(): AbortSignal {

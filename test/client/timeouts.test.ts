@@ -26,6 +26,8 @@ describe('CallScope and AttemptWatchdog', () => {
   it('forwards the caller abort as an AbortError and removes its listener on dispose', () => {
     const { controller, signal, counts } = countedSignal();
     const scope = new CallScope(signal, 1000);
+    expect(counts.added).toBe(0);
+    scope.start();
     expect(counts.added).toBe(1);
     controller.abort('user reason');
     expect(scope.signal.reason).toBeInstanceOf(AbortError);
@@ -36,6 +38,7 @@ describe('CallScope and AttemptWatchdog', () => {
 
   it('fires the total timeout, and a disposed scope fires nothing', () => {
     const scope = new CallScope(undefined, 1000);
+    scope.start();
     vi.advanceTimersByTime(999);
     expect(scope.signal.aborted).toBe(false);
     vi.advanceTimersByTime(1);
@@ -43,6 +46,7 @@ describe('CallScope and AttemptWatchdog', () => {
     expect((scope.signal.reason as TimeoutError).timeout).toBe('total');
 
     const quiet = new CallScope(undefined, 1000);
+    quiet.start();
     quiet.dispose();
     vi.advanceTimersByTime(5000);
     expect(quiet.signal.aborted).toBe(false);

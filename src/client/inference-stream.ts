@@ -1,0 +1,183 @@
+/**
+ * InferenceStream: one call's stream, shaped like a MessageStream: async iterable of text deltas,
+ * typed events(), running text/reasoning snapshots, finalResult(), abort(). Single consumer and
+ * pull-based: nothing is read upstream until someone asks. An error reaches whoever consumes; a
+ * finalResult() promise only stays unhandled when nobody else was told of the error.
+ */
+import { AbortError, BedrockInferenceError } from '../errors.js';
+import type { StreamEvent } from './stream-event.js';
+import type { StreamState } from './stream-state.js';
+import { toAbortError, type CallScope } from './timeouts.js';
+import type { InferenceResult, InferenceStream as InferenceStreamShape } from './types.js';
+
+type EventSource = AsyncGenerator<StreamEvent, InferenceResult, undefined>;
+
+const DONE: IteratorReturnResult<undefined> = Object.freeze({ done: true, value: undefined });
+const noop = () => undefined;
+
+export class BedrockInferenceStream implements InferenceStreamShape {
+  readonly #scope: CallScope;
+  readonly #state: StreamState;
+  readonly #open: () => EventSource;
+  #claimed = false;
+  #settled = false;
+  readonly #done: Promise<InferenceResult>;
+  #resolve!: (result: InferenceResult) => void;
+  #reject!: (error: BedrockInferenceError) => void;
+  #userResult: Promise<InferenceResult> | undefined;
+
+  /** `open` starts the call; it runs when the first consumer pulls. */
+  constructor(scope: CallScope, state: StreamState, open: () => EventSource) {
+    this.#scope = scope;
+    this.#state = state;
+    this.#open = open;
+    this.#done = new Promise<InferenceResult>((resolve, reject) => {
+      this.#resolve = resolve;
+      this.#reject = reject;
+    });
+    // Internal bookkeeping only: whether the error goes unhandled is decided per consumer below.
+    this.#done.catch(noop);
+  }
+
+  get text(): string {
+    return this.#state.text;
+  }
+
+  get reasoning(): string {
+    return this.#state.reasoning;
+  }
+
+  get signal(): AbortSignal {
+    return this.#scope.signal;
+  }
+
+  abort(reason?: unknown): void {
+    this.#scope.abort(toAbortError(reason, 'The stream was aborted by abort()'));
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<string> {
+    const source = this.#claim();
+    return {
+      next: () => this.#nextText(source),
+      return: async () => {
+        await this.#cancel(source);
+        return DONE;
+      },
+    };
+  }
+
+  events(): AsyncIterableIterator<StreamEvent> {
+    const source = this.#claim();
+    const iterator: AsyncIterableIterator<StreamEvent> = {
+      next: () => this.#nextEvent(source),
+      return: async () => {
+        await this.#cancel(source);
+        return DONE;
+      },
+      [Symbol.asyncIterator]: () => iterator,
+    };
+    return iterator;
+  }
+
+  /**
+   * The result once the stream completes. Called alone, it consumes the stream itself; called beside
+   * an iteration started in the same tick, it waits for that iteration.
+   */
+  finalResult(): Promise<InferenceResult> {
+    if (this.#userResult === undefined) {
+      this.#userResult = this.#done.then((result) => result);
+      if (!this.#claimed) {
+        queueMicrotask(() => {
+          if (!this.#claimed) void this.#drain();
+        });
+      }
+    }
+    return this.#userResult;
+  }
+
+  #claim(): EventSource {
+    if (this.#claimed) {
+      throw new Error(
+        'An InferenceStream has one consumer: iterate it or its events() once (finalResult() waits for it).',
+      );
+    }
+    this.#claimed = true;
+    return this.#open();
+  }
+
+  async #nextEvent(source: EventSource): Promise<IteratorResult<StreamEvent, undefined>> {
+    try {
+      const step = await source.next();
+      if (step.done !== true) return step;
+      this.#succeed(step.value);
+      return DONE;
+    } catch (error) {
+      throw this.#fail(error, true);
+    }
+  }
+
+  async #nextText(source: EventSource): Promise<IteratorResult<string, undefined>> {
+    try {
+      for (;;) {
+        const step = await source.next();
+        if (step.done === true) {
+          this.#succeed(step.value);
+          return DONE;
+        }
+        if (step.value.type === 'text') return { done: false, value: step.value.delta };
+      }
+    } catch (error) {
+      throw this.#fail(error, true);
+    }
+  }
+
+  async #drain(): Promise<void> {
+    const source = this.#claim();
+    try {
+      for (;;) {
+        const step = await source.next();
+        if (step.done === true) {
+          this.#succeed(step.value);
+          return;
+        }
+      }
+    } catch (error) {
+      this.#fail(error, false);
+    }
+  }
+
+  /** The consumer stopped early (break, return): close upstream; the call ends as aborted. */
+  async #cancel(source: EventSource): Promise<void> {
+    if (!this.#settled) {
+      this.#scope.abort(
+        new AbortError('The consumer stopped reading the stream; the upstream request was closed.', {
+          partialText: this.#state.text,
+        }),
+      );
+    }
+    await source.return(undefined as never).catch(noop);
+    this.#fail(this.#scope.signal.reason, true);
+  }
+
+  #succeed(result: InferenceResult): void {
+    if (this.#settled) return;
+    this.#settled = true;
+    this.#resolve(result);
+  }
+
+  /** Settles with the error; `delivered` when a consumer saw it, so finalResult() need not shout. */
+  #fail(error: unknown, delivered: boolean): BedrockInferenceError {
+    const failure = BedrockInferenceError.isInstance(error)
+      ? error
+      : new BedrockInferenceError(`The stream failed: ${String(error)}`, {
+          cause: error,
+          partialText: this.#state.text,
+        });
+    if (!this.#settled) {
+      this.#settled = true;
+      this.#reject(failure);
+      if (delivered) this.#userResult?.catch(noop);
+    }
+    return failure;
+  }
+}

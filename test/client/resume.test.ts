@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import { AbortError, ServiceError, StreamInterruptedError, TimeoutError, ValidationError } from '../../src/errors.js';
+import { continuationRequest, isResumable, resolveResumePolicy, Stitcher } from '../../src/client/resume.js';
+
+describe('resume', () => {
+  it('resolves the policy from client and request options', () => {
+    expect(resolveResumePolicy(undefined)).toEqual({ enabled: false, maxResumes: 2 });
+    expect(resolveResumePolicy(true)).toEqual({ enabled: true, maxResumes: 2 });
+    expect(resolveResumePolicy(true, { maxResumes: 5 })).toEqual({ enabled: true, maxResumes: 5 });
+    expect(resolveResumePolicy({ maxResumes: 1 }, false)).toEqual({ enabled: false, maxResumes: 1 });
+  });
+
+  it('resumes repairable breaks only', () => {
+    expect(isResumable(new StreamInterruptedError('x'))).toBe(true);
+    expect(isResumable(new ServiceError('x', { retryable: true }))).toBe(true);
+    expect(isResumable(new ValidationError('x'))).toBe(false);
+    expect(isResumable(new AbortError('x', { retryable: true }))).toBe(false);
+    expect(isResumable(new TimeoutError('betweenChunks', 'x'))).toBe(true);
+    expect(isResumable(new TimeoutError('total', 'x'))).toBe(false);
+  });
+
+  it('prefills the partial answer without trailing whitespace and shrinks the budget', () => {
+    const original = { messages: [{ role: 'user', content: 'Hi' }] as const, maxTokens: 100, temperature: 0.2 };
+    const { request, stitcher } = continuationRequest(original, 'Hello there, ', 7);
+    expect(request).toEqual({
+      messages: [
+        { role: 'user', content: 'Hi' },
+        { role: 'assistant', content: 'Hello there,' },
+      ],
+      maxTokens: 93,
+      temperature: 0.2,
+    });
+    expect(stitcher.take(' friend')).toBe('friend');
+    expect(original.messages).toHaveLength(1);
+  });
+
+  it('joins a caller prefill with the partial answer', () => {
+    const original = {
+      messages: [
+        { role: 'user', content: 'List' },
+        { role: 'assistant', content: '1.' },
+      ] as const,
+      maxTokens: 5,
+    };
+    const { request } = continuationRequest(original, ' apples', 10);
+    expect(request.messages).toEqual([
+      { role: 'user', content: 'List' },
+      { role: 'assistant', content: '1. apples' },
+    ]);
+    expect(request.maxTokens).toBe(1);
+  });
+
+  it('stitches overlap split across deltas and stops at the first difference', () => {
+    const stitcher = new Stitcher('\n\n');
+    expect(stitcher.take('\n')).toBe('');
+    expect(stitcher.take('\nNext')).toBe('Next');
+    expect(stitcher.take(' more')).toBe(' more');
+    const mismatch = new Stitcher(' ');
+    expect(mismatch.take('word')).toBe('word');
+    expect(mismatch.take(' x')).toBe(' x');
+  });
+});
