@@ -1,0 +1,75 @@
+/**
+ * Meta Llama 3 and later (bedrock-wire.md §4.4): `prompt` in the Llama 3 chat template, `max_gen_len`;
+ * chunks carry `generation`, `prompt_token_count` (first chunk), cumulative `generation_token_count`.
+ */
+import { emitFamilyUsage, emitInvocationMetrics } from './bedrock-metrics.js';
+import { splitPrefill, withAdditional } from './request-fields.js';
+import { OPENAI_STYLE_STOP_REASONS, stopReasonMapper } from './stop-reason.js';
+import type { ChunkDecoder, ChunkEventSink, ModelAdapter, NormalizedRequest } from './types.js';
+
+const mapStopReason = stopReasonMapper(OPENAI_STYLE_STOP_REASONS);
+
+interface LlamaChunk {
+  generation?: string;
+  prompt_token_count?: number | null;
+  generation_token_count?: number | null;
+  stop_reason?: string | null;
+}
+
+function turn(role: string, content: string): string {
+  return `<|start_header_id|>${role}<|end_header_id|>\n\n${content}<|eot_id|>`;
+}
+
+function buildPrompt(request: NormalizedRequest): string {
+  const { turns, prefill } = splitPrefill(request.messages);
+  let prompt = '<|begin_of_text|>';
+  if (request.system !== undefined) prompt += turn('system', request.system);
+  for (const message of turns) prompt += turn(message.role, message.content);
+  // The open assistant header; a prefill goes after it without <|eot_id|>, so the model continues it.
+  return prompt + '<|start_header_id|>assistant<|end_header_id|>\n\n' + (prefill ?? '');
+}
+
+function buildRequest(request: NormalizedRequest): Record<string, unknown> {
+  // Llama on Bedrock takes no top_k and no stop sequences.
+  return withAdditional(request, {
+    prompt: buildPrompt(request),
+    max_gen_len: request.maxTokens,
+    temperature: request.temperature,
+    top_p: request.topP,
+  });
+}
+
+function emitStop(raw: string | null | undefined, emit: ChunkEventSink): void {
+  const mapped = mapStopReason(raw);
+  emit({ type: 'stop', reason: mapped.unified, rawReason: mapped.raw });
+}
+
+function createChunkDecoder(): ChunkDecoder {
+  let inputTokens: number | undefined;
+  let outputTokens: number | undefined;
+  return (raw, emit) => {
+    const chunk = raw as LlamaChunk;
+    if (chunk.generation) emit({ type: 'text', delta: chunk.generation });
+    if (typeof chunk.prompt_token_count === 'number') inputTokens = chunk.prompt_token_count;
+    if (typeof chunk.generation_token_count === 'number') outputTokens = chunk.generation_token_count;
+    if (chunk.stop_reason === undefined || chunk.stop_reason === null) return;
+    emitStop(chunk.stop_reason, emit);
+    if (!emitInvocationMetrics(raw, emit)) emitFamilyUsage(emit, inputTokens, outputTokens);
+  };
+}
+
+function decodeResponse(body: Record<string, unknown>, emit: ChunkEventSink): void {
+  const response = body as LlamaChunk;
+  if (response.generation) emit({ type: 'text', delta: response.generation });
+  emitStop(response.stop_reason, emit);
+  emitFamilyUsage(emit, response.prompt_token_count ?? undefined, response.generation_token_count ?? undefined);
+}
+
+export const llamaAdapter: ModelAdapter = {
+  family: 'llama',
+  buildRequest,
+  createChunkDecoder,
+  decodeResponse,
+  mapStopReason,
+  continuation: 'prefill',
+};

@@ -1,0 +1,77 @@
+/**
+ * Mistral text completion (bedrock-wire.md §4.5): Mistral 7B, Mixtral, Mistral Large 2402, Small 2402.
+ * `prompt` in the `<s>[INST] … [/INST]` template; chunks are `{"outputs":[{"text","stop_reason"}]}`.
+ */
+import { emitInvocationMetrics } from './bedrock-metrics.js';
+import { splitPrefill, stopList, withAdditional } from './request-fields.js';
+import { OPENAI_STYLE_STOP_REASONS, stopReasonMapper } from './stop-reason.js';
+import type { ChunkDecoder, ChunkEventSink, ModelAdapter, NormalizedRequest } from './types.js';
+
+const mapStopReason = stopReasonMapper(OPENAI_STYLE_STOP_REASONS);
+
+interface MistralChunk {
+  outputs?: { text?: string; stop_reason?: string | null }[];
+}
+
+function buildPrompt(request: NormalizedRequest): string {
+  const { turns, prefill } = splitPrefill(request.messages);
+  let prompt = '<s>';
+  let system = request.system;
+  for (const message of turns) {
+    if (message.role === 'user') {
+      // Mistral's template has no system role: the instructions lead the first user turn.
+      const content = system === undefined ? message.content : `${system}\n\n${message.content}`;
+      system = undefined;
+      prompt += `[INST] ${content} [/INST]`;
+    } else {
+      prompt += `${message.content}</s>`;
+    }
+  }
+  // A prefill follows the last [/INST] without </s>, so the model continues it.
+  return prompt + (prefill ?? '');
+}
+
+function buildRequest(request: NormalizedRequest): Record<string, unknown> {
+  return withAdditional(request, {
+    prompt: buildPrompt(request),
+    max_tokens: request.maxTokens,
+    temperature: request.temperature,
+    top_p: request.topP,
+    top_k: request.topK,
+    stop: stopList(request),
+  });
+}
+
+function emitStop(raw: string | null | undefined, emit: ChunkEventSink): void {
+  const mapped = mapStopReason(raw);
+  emit({ type: 'stop', reason: mapped.unified, rawReason: mapped.raw });
+}
+
+function createChunkDecoder(): ChunkDecoder {
+  return (raw, emit) => {
+    const output = (raw as MistralChunk).outputs?.[0];
+    if (output === undefined) {
+      emitInvocationMetrics(raw, emit);
+      return;
+    }
+    if (output.text) emit({ type: 'text', delta: output.text });
+    if (output.stop_reason === undefined || output.stop_reason === null) return;
+    emitStop(output.stop_reason, emit);
+    emitInvocationMetrics(raw, emit);
+  };
+}
+
+function decodeResponse(body: Record<string, unknown>, emit: ChunkEventSink): void {
+  const output = (body as MistralChunk).outputs?.[0];
+  if (output?.text) emit({ type: 'text', delta: output.text });
+  emitStop(output?.stop_reason, emit);
+}
+
+export const mistralAdapter: ModelAdapter = {
+  family: 'mistral',
+  buildRequest,
+  createChunkDecoder,
+  decodeResponse,
+  mapStopReason,
+  continuation: 'prefill',
+};

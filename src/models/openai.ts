@@ -1,0 +1,76 @@
+/**
+ * OpenAI gpt-oss (bedrock-wire.md §4.9): an OpenAI Chat Completions body; `chat.completion.chunk` stream.
+ * Reasoning arrives as `delta.reasoning_content`/`delta.reasoning`, or inline in `<reasoning>…</reasoning>`
+ * tags ahead of the answer (as InvokeModel returns it); both become reasoning events.
+ */
+import { emitFamilyUsage, emitInvocationMetrics } from './bedrock-metrics.js';
+import { chatMessages, finishOf } from './openai-style.js';
+import type { OpenAiStyleChunk } from './openai-style.js';
+import { createReasoningTagSplitter } from './reasoning-tags.js';
+import { stopList, withAdditional } from './request-fields.js';
+import { OPENAI_STYLE_STOP_REASONS, stopReasonMapper } from './stop-reason.js';
+import type { ChunkDecoder, ChunkEventSink, ModelAdapter, NormalizedRequest } from './types.js';
+
+const mapStopReason = stopReasonMapper(OPENAI_STYLE_STOP_REASONS);
+const OPEN = '<reasoning>';
+const CLOSE = '</reasoning>';
+
+function buildRequest(request: NormalizedRequest): Record<string, unknown> {
+  return withAdditional(request, {
+    messages: chatMessages(request, 'developer'),
+    max_completion_tokens: request.maxTokens,
+    temperature: request.temperature,
+    top_p: request.topP,
+    stop: stopList(request),
+  });
+}
+
+function emitStop(raw: string | null | undefined, emit: ChunkEventSink): void {
+  const mapped = mapStopReason(raw);
+  emit({ type: 'stop', reason: mapped.unified, rawReason: mapped.raw });
+}
+
+function createChunkDecoder(): ChunkDecoder {
+  const splitter = createReasoningTagSplitter(OPEN, CLOSE, false);
+  return (raw, emit) => {
+    const chunk = raw as OpenAiStyleChunk;
+    const choice = chunk.choices?.[0];
+    if (choice !== undefined) {
+      const delta = choice.delta;
+      const reasoning = delta?.reasoning_content ?? delta?.reasoning;
+      if (reasoning) emit({ type: 'reasoning', delta: reasoning });
+      if (delta?.content) splitter.push(delta.content, emit);
+      const finish = finishOf(choice);
+      if (finish === undefined || finish === null) return;
+      splitter.flush(emit);
+      emitStop(finish, emit);
+    }
+    if (!emitInvocationMetrics(raw, emit) && chunk.usage) {
+      emitFamilyUsage(emit, chunk.usage.prompt_tokens, chunk.usage.completion_tokens);
+    }
+  };
+}
+
+function decodeResponse(body: Record<string, unknown>, emit: ChunkEventSink): void {
+  const response = body as OpenAiStyleChunk;
+  const choice = response.choices?.[0];
+  const reasoning = choice?.message?.reasoning_content;
+  if (reasoning) emit({ type: 'reasoning', delta: reasoning });
+  if (choice?.message?.content) {
+    const splitter = createReasoningTagSplitter(OPEN, CLOSE, false);
+    splitter.push(choice.message.content, emit);
+    splitter.flush(emit);
+  }
+  emitStop(choice === undefined ? undefined : finishOf(choice), emit);
+  if (response.usage) emitFamilyUsage(emit, response.usage.prompt_tokens, response.usage.completion_tokens);
+}
+
+export const openaiAdapter: ModelAdapter = {
+  family: 'openai',
+  buildRequest,
+  createChunkDecoder,
+  decodeResponse,
+  mapStopReason,
+  // gpt-oss renders a trailing assistant message as a finished turn (harmony format), not as a prefix.
+  continuation: 'none',
+};
