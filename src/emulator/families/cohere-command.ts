@@ -2,7 +2,7 @@
  * Cohere Command (legacy `command-text-v14`, `command-light-text-v14`), §4.6: `prompt`; chunks carry `text`
  * and `is_finished`, the last one `finish_reason` (COMPLETE | MAX_TOKENS) and the generations.
  */
-import { generationRequest } from './chat-transcript.js';
+import { generationRequest, splitPrompt } from './chat-transcript.js';
 import { METRICS_KEY, responseId } from './invocation-metrics.js';
 import {
   allowKeys,
@@ -54,8 +54,11 @@ export const cohereCommand: FamilyHandler = {
     readEnum(body, 'return_likelihoods', ['GENERATION', 'ALL', 'NONE']);
     readEnum(body, 'truncate', ['NONE', 'START', 'END']);
     readNumber(body, 'num_generations', { min: 1, max: 5, integer: true });
+    // A transcript ending in "Chatbot: <partial answer>" continues that answer.
+    const { conversation, prefill } = splitPrompt(prompt, ['Chatbot:']);
     return generationRequest({
-      conversation: prompt,
+      conversation,
+      prefill: prefill?.replace(/^ /, ''),
       maxTokens: maxTokens ?? 20,
       temperature: temperature ?? 0.9,
       topP: topP ?? 0.75,

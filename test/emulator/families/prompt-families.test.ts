@@ -132,3 +132,16 @@ describe('cohere command (legacy)', () => {
     ).toContain('#/temperature: 6 is not less or equal to 5');
   });
 });
+
+describe('cohere command (legacy) continuation', () => {
+  it('continues text after the last "Chatbot:" turn', async () => {
+    const prompt = 'User: Tell me about Lydia.\nChatbot:';
+    const full = await runFamily(cohereCommand, 'cohere.command-light-text-v14', { prompt, max_tokens: 300 });
+    const cut = full.text.slice(0, 10);
+    const resumed = await runFamily(cohereCommand, 'cohere.command-light-text-v14', {
+      prompt: `${prompt} ${cut}`,
+      max_tokens: 300,
+    });
+    expect(cut + resumed.text).toBe(full.text);
+  });
+});
