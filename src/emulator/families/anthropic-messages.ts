@@ -27,11 +27,24 @@ const ALLOWED = new Set([
   'output_config',
 ]);
 
+/** Largest max_tokens per model generation (Anthropic's model table); checked by name pattern. */
+const MAX_OUTPUT: readonly [RegExp, number][] = [
+  [/claude-3-(haiku|sonnet|opus)-/, 4096],
+  [/claude-3-5-/, 8192],
+  [/claude-opus-4-(2025|1-)/, 32000],
+];
+const DEFAULT_MAX_OUTPUT = 64000;
+
+function maxOutputTokens(baseModelId: string): number {
+  for (const [pattern, limit] of MAX_OUTPUT) if (pattern.test(baseModelId)) return limit;
+  return DEFAULT_MAX_OUTPUT;
+}
+
 function invalid(message: string): BedrockServiceError {
   return new BedrockServiceError('ValidationException', message);
 }
 
-export function parseClaudeMessages(raw: unknown): GenerationRequest {
+export function parseClaudeMessages(raw: unknown, baseModelId: string): GenerationRequest {
   const body = expectObject(raw);
   allowKeys(body, ALLOWED);
   requireKeys(body, ['anthropic_version', 'max_tokens', 'messages']);
@@ -39,6 +52,12 @@ export function parseClaudeMessages(raw: unknown): GenerationRequest {
     throw malformedInput(`#/anthropic_version: ${String(body.anthropic_version)} is not a valid enum value`);
   }
   const maxTokens = readNumber(body, 'max_tokens', { min: 1, integer: true })!;
+  const limit = maxOutputTokens(baseModelId);
+  if (maxTokens > limit) {
+    throw invalid(
+      `max_tokens: ${maxTokens} > ${limit}, which is the maximum allowed number of output tokens for ${modelName(baseModelId)}`,
+    );
+  }
   const temperature = readNumber(body, 'temperature', { min: 0, max: 1 });
   const topP = readNumber(body, 'top_p', { min: 0, max: 1 });
   const topK = readNumber(body, 'top_k', { min: 0, max: 500, integer: true });
@@ -190,7 +209,7 @@ function createWriter(context: WriterContext): StreamChunkWriter {
 export const anthropicMessages: FamilyHandler = {
   family: 'anthropic-messages',
   streaming: true,
-  parseInvokeRequest: (body) => parseClaudeMessages(body),
+  parseInvokeRequest: (body, context) => parseClaudeMessages(body, context.baseModelId),
   createStreamWriter: createWriter,
   invokeResponse(context, output) {
     const content: object[] = [];

@@ -35,6 +35,16 @@ describe('anthropic messages: validation', () => {
     expect(parseError({ ...base, model: 'x' }).message).toContain('extraneous key [model]');
   });
 
+  it('caps max_tokens at the model output limit', () => {
+    expect(parseError({ ...base, max_tokens: 9000 }).message).toBe(
+      'max_tokens: 9000 > 8192, which is the maximum allowed number of output tokens for claude-3-5-haiku-20241022',
+    );
+    const sonnet = 'anthropic.claude-sonnet-4-5-20250929-v1:0';
+    expect(
+      anthropicMessages.parseInvokeRequest({ ...base, max_tokens: 64000 }, { baseModelId: sonnet }).maxTokens,
+    ).toBe(64000);
+  });
+
   it('checks the conversation shape', () => {
     expect(parseError({ ...base, messages: [] }).message).toBe('messages: at least one message is required');
     expect(parseError({ ...base, messages: [{ role: 'assistant', content: 'hi' }] }).message).toBe(

@@ -134,6 +134,13 @@ describe('markov backend', () => {
     expect((await run(request({ prefill: 'Something unexpected' }))).text).toBe(out.text);
   });
 
+  it('puts multi-byte characters in every answer of two or more sentences', async () => {
+    for (let i = 0; i < 12; i++) {
+      const out = await run(request({ conversation: `User: topic ${i}`, temperature: (i % 4) / 3 }));
+      expect([...out.text].some((ch) => ch.charCodeAt(0) > 127)).toBe(true);
+    }
+  });
+
   it('honours "N sentences" in the conversation for long answers', async () => {
     const out = await run(request({ conversation: 'User: Write 40 sentences.' }));
     expect(out.tokens).toBeGreaterThan(200);
