@@ -1,0 +1,331 @@
+/**
+ * Maps everything that can end a Bedrock call into the one error hierarchy (src/errors.ts): SDK exceptions
+ * (by name, with $metadata), mid-stream exception and error frames, network and HTTP/2 failures, framing
+ * errors, malformed chunks and aborts. Messages say what happened and what to do. Mid-stream failures keep
+ * the partial text; whether they are retryable stays the classification's (the client decides what to do).
+ */
+import {
+  AbortError,
+  AccessDeniedError,
+  BedrockInferenceError,
+  ConnectionError,
+  ModelNotFoundError,
+  ServiceError,
+  ThrottlingError,
+  ValidationError,
+} from '../errors.js';
+import type { BedrockInferenceErrorOptions } from '../errors.js';
+import { ChunkPayloadError } from './event-stream/chunk-payload.js';
+import { EventStreamFramingError } from './event-stream/decoder.js';
+import type { EventStreamMessage } from './event-stream/decoder.js';
+
+export interface ErrorContext {
+  modelId: string;
+  partialText: string;
+  requestId?: string | undefined;
+  phase: 'request' | 'stream';
+}
+
+type ErrorClass = new (message: string, options?: BedrockInferenceErrorOptions) => BedrockInferenceError;
+
+interface Rule {
+  type: ErrorClass;
+  retryable: boolean;
+  what: string;
+  todo: string;
+}
+
+const RETRY_LATER = 'Retry later; the request itself is fine.';
+
+/** Bedrock's exception names (pre-stream shape names; mid-stream lowerCamel members are capitalised first). */
+const RULES: Readonly<Record<string, Rule>> = {
+  ThrottlingException: {
+    type: ThrottlingError,
+    retryable: true,
+    what: 'Bedrock throttled the request (too many requests or tokens for this model)',
+    todo: 'Wait and retry with backoff, lower the request rate or max tokens, or ask for a higher quota.',
+  },
+  ServiceQuotaExceededException: {
+    type: ThrottlingError,
+    retryable: false,
+    what: 'The request exceeds a Bedrock service quota of this account',
+    todo: 'Request a quota increase in the Service Quotas console or lower max tokens; retrying will not help.',
+  },
+  ModelNotReadyException: {
+    type: ServiceError,
+    retryable: true,
+    what: 'The model is not ready to serve requests yet',
+    todo: 'Retry in a few seconds; Bedrock is warming the model up.',
+  },
+  ValidationException: {
+    type: ValidationError,
+    retryable: false,
+    what: 'Bedrock rejected the request as invalid',
+    todo: 'Fix the request (body fields, model id, region or inference profile); retrying will not help.',
+  },
+  ConflictException: {
+    type: ValidationError,
+    retryable: false,
+    what: 'Bedrock reported a conflicting request',
+    todo: 'Check the request; retrying will not help.',
+  },
+  AccessDeniedException: {
+    type: AccessDeniedError,
+    retryable: false,
+    what: 'The credentials may not call this model',
+    todo: 'Enable model access in the Bedrock console and grant bedrock:InvokeModel* to these credentials.',
+  },
+  ResourceNotFoundException: {
+    type: ModelNotFoundError,
+    retryable: false,
+    what: 'Bedrock does not know this model, inference profile or ARN in this region',
+    todo: 'Check the model id and region (newer models need a us./eu./apac. inference profile id).',
+  },
+  ModelTimeoutException: {
+    type: ServiceError,
+    retryable: true,
+    what: 'The model took too long to respond',
+    todo: 'Retry, or ask for a shorter answer (lower max tokens).',
+  },
+  ModelErrorException: { type: ServiceError, retryable: true, what: 'The model failed', todo: RETRY_LATER },
+  ModelStreamErrorException: {
+    type: ServiceError,
+    retryable: true,
+    what: 'The model failed while streaming',
+    todo: RETRY_LATER,
+  },
+  InternalServerException: {
+    type: ServiceError,
+    retryable: true,
+    what: 'Bedrock had an internal error',
+    todo: RETRY_LATER,
+  },
+  ServiceUnavailableException: {
+    type: ServiceError,
+    retryable: true,
+    what: 'Bedrock is temporarily unavailable',
+    todo: RETRY_LATER,
+  },
+};
+
+const NETWORK_CODES = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'ECONNABORTED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EAI_AGAIN',
+  'ENETUNREACH',
+  'EHOSTUNREACH',
+  'ENETDOWN',
+  'ERR_STREAM_PREMATURE_CLOSE',
+  'UND_ERR_SOCKET',
+]);
+
+interface ErrorLike {
+  name?: unknown;
+  message?: unknown;
+  code?: unknown;
+  cause?: unknown;
+  $metadata?: { httpStatusCode?: number; requestId?: string };
+  $response?: { headers?: Record<string, string | undefined> };
+  $retryable?: unknown;
+  originalStatusCode?: unknown;
+}
+
+function asErrorLike(error: unknown): ErrorLike {
+  return typeof error === 'object' && error !== null ? (error as ErrorLike) : {};
+}
+
+function textOf(value: unknown): string {
+  return typeof value === 'string' ? value : '';
+}
+
+/** `Retry-After` in seconds or as an HTTP date, in ms. */
+function retryAfterMs(error: ErrorLike): number | undefined {
+  const raw = error.$response?.headers?.['retry-after'] ?? error.$response?.headers?.['Retry-After'];
+  if (raw === undefined) return undefined;
+  const seconds = Number(raw);
+  if (Number.isFinite(seconds) && seconds >= 0) return Math.round(seconds * 1000);
+  const date = Date.parse(raw);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
+}
+
+function context(ctx: ErrorContext): string {
+  const partial =
+    ctx.phase === 'stream' && ctx.partialText.length > 0
+      ? ` after ${ctx.partialText.length} characters of the answer had arrived (kept in error.partialText)`
+      : ctx.phase === 'stream'
+        ? ' while streaming'
+        : '';
+  return `model ${ctx.modelId}${partial}`;
+}
+
+function fromRule(
+  rule: Rule,
+  name: string,
+  detail: string,
+  ctx: ErrorContext,
+  extra: BedrockInferenceErrorOptions,
+): BedrockInferenceError {
+  const status = extra.statusCode === undefined ? '' : `, HTTP ${extra.statusCode}`;
+  const said = detail.length > 0 ? ` Bedrock said: "${detail}".` : '';
+  return new rule.type(`${rule.what} (${name}${status}; ${context(ctx)}).${said} ${rule.todo}`, {
+    retryable: rule.retryable,
+    requestId: ctx.requestId,
+    partialText: ctx.partialText,
+    code: name,
+    ...extra,
+  });
+}
+
+/**
+ * An error code of the network or HTTP/2 layers anywhere in the cause chain, or undefined. An OS code
+ * (ECONNREFUSED) deeper in the chain wins over the HTTP/2 wrapper (ERR_HTTP2_STREAM_CANCEL) that carries it.
+ */
+function networkCode(error: unknown): string | undefined {
+  let wrapper: string | undefined;
+  for (let current = error, depth = 0; depth < 5 && typeof current === 'object' && current !== null; depth++) {
+    const like = current as ErrorLike;
+    const code = textOf(like.code);
+    const name = textOf(like.name);
+    const message = textOf(like.message);
+    if (NETWORK_CODES.has(code)) return code;
+    if (code.startsWith('ERR_HTTP2_') || code.startsWith('NGHTTP2_')) wrapper ??= code;
+    else if (name === 'NghttpError' || message.includes('NGHTTP2')) wrapper ??= code || 'NGHTTP2_ERROR';
+    else if (message.startsWith('HTTP/2 stream is abnormally aborted')) wrapper ??= 'ERR_HTTP2_STREAM_ERROR';
+    else if (name === 'TimeoutError' && message.includes('timed out')) wrapper ??= 'ETIMEDOUT'; // SDK socket timeout
+    current = like.cause;
+  }
+  return wrapper;
+}
+
+function isAbort(error: ErrorLike): boolean {
+  return error.name === 'AbortError' || error.code === 'ABORT_ERR';
+}
+
+export function classifyError(error: unknown, ctx: ErrorContext): BedrockInferenceError {
+  if (BedrockInferenceError.isInstance(error)) {
+    if (error.partialText.length === 0) error.partialText = ctx.partialText;
+    return error;
+  }
+  const like = asErrorLike(error);
+  const name = textOf(like.name) || 'Error';
+  const detail = textOf(like.message);
+  const base = { requestId: like.$metadata?.requestId ?? ctx.requestId, partialText: ctx.partialText, cause: error };
+
+  if (isAbort(like)) {
+    return new AbortError(`The request to ${context(ctx)} was aborted by the caller.`, {
+      ...base,
+      retryable: false,
+      code: 'AbortError',
+    });
+  }
+  if (error instanceof EventStreamFramingError) {
+    const cut = error.kind === 'truncated';
+    const type = cut ? ConnectionError : ServiceError;
+    return new type(`The response stream from ${context(ctx)} was unreadable: ${detail}`, {
+      ...base,
+      retryable: error.kind !== 'length',
+      code: `EventStream${error.kind[0]!.toUpperCase()}${error.kind.slice(1)}`,
+    });
+  }
+  if (error instanceof ChunkPayloadError) {
+    return new ServiceError(
+      `${detail} (${context(ctx)}). The model's output format may have changed; try api: 'converse'.`,
+      { ...base, retryable: false, code: 'MalformedChunk' },
+    );
+  }
+
+  const rule = Object.hasOwn(RULES, name) ? RULES[name] : undefined;
+  const statusCode = like.$metadata?.httpStatusCode;
+  const extra: BedrockInferenceErrorOptions = {
+    cause: error,
+    requestId: base.requestId,
+    statusCode,
+    retryAfterMs: retryAfterMs(like),
+  };
+  if (rule !== undefined) return fromRule(rule, name, detail, ctx, extra);
+
+  const code = networkCode(error);
+  if (code !== undefined) {
+    return new ConnectionError(
+      `The connection to Bedrock failed (${code}; ${context(ctx)}): ${detail || name}. Check the network or ` +
+        'endpoint and retry.',
+      { ...base, retryable: true, code },
+    );
+  }
+  if (textOf(like.code) === 'ENOTFOUND') {
+    return new ConnectionError(
+      `The Bedrock endpoint's host name does not resolve (ENOTFOUND; ${context(ctx)}). Check the region and endpoint.`,
+      { ...base, retryable: false, code: 'ENOTFOUND' },
+    );
+  }
+  if (statusCode !== undefined) return fromStatus(statusCode, name, detail, ctx, extra, like.$retryable !== undefined);
+  return new BedrockInferenceError(`Unexpected error calling ${context(ctx)}: ${name}: ${detail}`, {
+    ...base,
+    retryable: false,
+    code: name,
+  });
+}
+
+/** An exception the SDK could not name (e.g. `Unknown`): classify by HTTP status. */
+function fromStatus(
+  status: number,
+  name: string,
+  detail: string,
+  ctx: ErrorContext,
+  extra: BedrockInferenceErrorOptions,
+  retryableTrait: boolean,
+): BedrockInferenceError {
+  if (status === 429) return fromRule(RULES.ThrottlingException!, name, detail, ctx, extra);
+  if (status === 403) return fromRule(RULES.AccessDeniedException!, name, detail, ctx, extra);
+  if (status === 404) return fromRule(RULES.ResourceNotFoundException!, name, detail, ctx, extra);
+  if (status >= 500 || retryableTrait) {
+    return fromRule({ ...RULES.InternalServerException!, what: 'Bedrock failed' }, name, detail, ctx, extra);
+  }
+  return fromRule({ ...RULES.ValidationException!, what: 'Bedrock rejected the request' }, name, detail, ctx, extra);
+}
+
+function payloadMessage(payload: Uint8Array): { message: string; originalStatusCode: number | undefined } {
+  const text = new TextDecoder().decode(payload);
+  try {
+    const body = JSON.parse(text) as { message?: unknown; Message?: unknown; originalStatusCode?: unknown };
+    const message = textOf(body.message) || textOf(body.Message);
+    const original = typeof body.originalStatusCode === 'number' ? body.originalStatusCode : undefined;
+    return { message, originalStatusCode: original };
+  } catch {
+    return { message: text.slice(0, 500), originalStatusCode: undefined };
+  }
+}
+
+/** A mid-stream `exception` frame (lowerCamel `:exception-type`) or unmodelled `error` frame. */
+export function classifyStreamException(message: EventStreamMessage, ctx: ErrorContext): BedrockInferenceError {
+  if (message.messageType === 'exception') {
+    const member = message.exceptionType ?? 'unknownException';
+    const name = member.charAt(0).toUpperCase() + member.slice(1);
+    const { message: detail, originalStatusCode } = payloadMessage(message.payload);
+    // The same error the SDK would have thrown from its iterator, kept as the cause.
+    const cause = Object.assign(new Error(detail), { name, originalStatusCode });
+    let rule = Object.hasOwn(RULES, name) ? RULES[name]! : undefined;
+    // A model stream error that was really a throttle is treated as one.
+    if (name === 'ModelStreamErrorException' && originalStatusCode === 429) rule = RULES.ThrottlingException!;
+    rule ??= { ...RULES.InternalServerException!, what: `Bedrock sent an unknown stream exception` };
+    const original = originalStatusCode === undefined ? '' : ` (model status ${originalStatusCode})`;
+    return fromRule(rule, name, detail + original, ctx, { cause, requestId: ctx.requestId });
+  }
+  if (message.messageType === 'error') {
+    const code = message.errorCode ?? 'UnknownError';
+    const detail = message.errorMessage ?? '';
+    const cause = Object.assign(new Error(detail), { name: code });
+    const rule = Object.hasOwn(RULES, code)
+      ? RULES[code]!
+      : { ...RULES.InternalServerException!, what: 'Bedrock ended the stream with an error' };
+    return fromRule(rule, code, detail, ctx, { cause, requestId: ctx.requestId });
+  }
+  return new ServiceError(
+    `Bedrock sent an unexpected stream message (type "${message.messageType}"; ${context(ctx)}). ` +
+      'The response is not a Bedrock event stream; check the endpoint.',
+    { retryable: false, requestId: ctx.requestId, partialText: ctx.partialText, code: 'UnexpectedMessageType' },
+  );
+}
