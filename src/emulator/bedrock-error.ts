@@ -54,3 +54,24 @@ export function malformedInput(detail: string): BedrockServiceError {
     `Malformed input request: ${detail}, please reformat your input and try again.`,
   );
 }
+
+/** What Bedrock says for each error when nothing more specific applies (fault injection uses these). */
+export const DEFAULT_ERROR_MESSAGES: Record<BedrockErrorName, string> = {
+  ValidationException: 'Malformed input request, please reformat your input and try again.',
+  ServiceQuotaExceededException:
+    'Your request exceeds the service quotas for your account. You can view your quotas at https://docs.aws.amazon.com/bedrock/latest/userguide/quotas.html.',
+  AccessDeniedException: "You don't have access to the model with the specified model ID.",
+  ResourceNotFoundException: 'The requested resource could not be found.',
+  ModelTimeoutException: 'Model has timed out in processing the request. Try your request again.',
+  ModelErrorException: 'The model returned an error. Try your request again.',
+  ModelStreamErrorException: 'The model stream encountered an error. Try your request again.',
+  ThrottlingException: 'Too many requests, please wait before trying again.',
+  ModelNotReadyException: 'Model is not ready for inference. Wait and try your request again.',
+  InternalServerException: 'The system encountered an unexpected error during processing. Try your request again.',
+  ServiceUnavailableException: 'Bedrock is unable to process your request.',
+};
+
+/** The `x-amzn-errortype` value real Bedrock sends (the SDK keeps the part before the first `:`). */
+export function errorTypeHeader(errorType: string): string {
+  return `${errorType}:http://internal.amazon.com/coral/com.amazon.bedrock/`;
+}

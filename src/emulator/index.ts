@@ -1,2 +1,11 @@
-export type * from './families/types.js';
+/** `aws-bedrock-inference/emulator`: a local Bedrock Runtime for tests and offline development. */
+export { startEmulator, type Emulator, type EmulatorOptions } from './server.js';
+export { FaultInjector, type FaultRule, type FaultSpec } from './faults.js';
+export { RequestLog, type EmulatorOperation, type RequestLogEntry, type RequestOutcome } from './request-log.js';
+export { QuotaSimulator, type QuotaOptions } from './quota.js';
+export { FAMILY_PROFILES, type Speed, type TimingOptions, type TimingProfile } from './timing.js';
+export { listModels, resolveModel, type ResolvedModel } from './model-catalog.js';
+export { createMarkovBackend } from './text/markov-backend.js';
+export { createOpenAICompatibleBackend, type OpenAICompatibleBackendOptions } from './backends/openai-compatible.js';
 export { BedrockServiceError } from './bedrock-error.js';
+export type * from './families/types.js';

@@ -1,0 +1,108 @@
+/**
+ * `bedrock-inference emulator`: runs the local Bedrock emulator until Ctrl-C, printing how to point
+ * the AWS SDK and curl at it.
+ */
+import { InvalidArgumentError, type Command } from 'commander';
+import { createOpenAICompatibleBackend } from '../../emulator/backends/openai-compatible.js';
+import type { FaultRule } from '../../emulator/faults.js';
+import { startEmulator, type EmulatorOptions } from '../../emulator/server.js';
+import { parseSpeed } from '../../emulator/timing.js';
+
+interface EmulatorFlags {
+  port: number;
+  host: string;
+  speed: string;
+  backend?: string;
+  backendModel?: string;
+  tpm?: number;
+  rpm?: number;
+  burndown?: number;
+  fault: FaultRule[];
+}
+
+export function registerEmulatorCommand(program: Command): void {
+  program
+    .command('emulator')
+    .description('Run a local Bedrock Runtime emulator (HTTP/1.1 and h2c on one port)')
+    .option('-p, --port <port>', 'port to listen on', integer, 4010)
+    .option('--host <host>', 'address to bind', '127.0.0.1')
+    .option('--speed <speed>', 'instant | realistic | a multiplier such as 2', 'realistic')
+    .option('--backend <backend>', 'text source: markov (default) or openai-compatible=<base URL incl. /v1>')
+    .option('--backend-model <name>', 'model name for the OpenAI-compatible backend')
+    .option('--tpm <tokens>', 'simulate a tokens-per-minute quota', integer)
+    .option('--rpm <requests>', 'simulate a requests-per-minute quota', integer)
+    .option('--burndown <factor>', 'output-token burndown for the quota (default: 5 for Claude 4+, else 1)', Number)
+    .option(
+      '--fault <json>',
+      'script a fault rule (repeatable), e.g. \'{"fault":{"kind":"error","errorType":"ThrottlingException"},"times":2}\'',
+      collectFault,
+      [],
+    )
+    .action(async (flags: EmulatorFlags) => {
+      const speed = parseSpeed(flags.speed);
+      if (speed === undefined)
+        throw new InvalidArgumentError(`--speed must be instant, realistic or a positive number, got "${flags.speed}"`);
+      const options: EmulatorOptions = { port: flags.port, host: flags.host, speed, faults: flags.fault };
+      if (flags.tpm !== undefined || flags.rpm !== undefined) {
+        options.quota = {
+          ...(flags.tpm === undefined ? {} : { tokensPerMinute: flags.tpm }),
+          ...(flags.rpm === undefined ? {} : { requestsPerMinute: flags.rpm }),
+          ...(flags.burndown === undefined ? {} : { burndown: flags.burndown }),
+        };
+      }
+      if (flags.backend !== undefined && flags.backend !== 'markov') {
+        const match = /^openai-compatible=(.+)$/.exec(flags.backend);
+        if (!match) throw new InvalidArgumentError('--backend must be markov or openai-compatible=<URL>');
+        options.backend = createOpenAICompatibleBackend({
+          baseUrl: match[1]!,
+          ...(flags.backendModel === undefined ? {} : { model: flags.backendModel }),
+        });
+      }
+      const emulator = await startEmulator(options);
+      process.stdout.write(banner(emulator.url, flags.speed));
+      const stop = async () => {
+        process.stdout.write('\nStopping the emulator...\n');
+        await emulator.close();
+        process.exit(0);
+      };
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+    });
+}
+
+function banner(url: string, speed: string): string {
+  const model = 'anthropic.claude-3-haiku-20240307-v1:0';
+  const body =
+    '{"anthropic_version":"bedrock-2023-05-31","max_tokens":60,"messages":[{"role":"user","content":"Hello"}]}';
+  return [
+    `Bedrock emulator listening on ${url} (HTTP/1.1 and h2c, speed: ${speed})`,
+    '',
+    'Point the AWS SDK at it:',
+    `  new BedrockRuntimeClient({ endpoint: '${url}', region: 'us-east-1',`,
+    `    credentials: { accessKeyId: 'local', secretAccessKey: 'local' } })`,
+    `  or: export AWS_ENDPOINT_URL_BEDROCK_RUNTIME=${url}`,
+    '',
+    'Stream with curl:',
+    `  curl -sN ${url}/model/${model}/invoke-with-response-stream -H 'content-type: application/json' \\`,
+    `    -d '${body}' | strings`,
+    '',
+    `Models: ${url}/_emulator/models   Request log: ${url}/_emulator/requests   Faults: POST ${url}/_emulator/faults`,
+    'Press Ctrl-C to stop.',
+    '',
+  ].join('\n');
+}
+
+function integer(value: string): number {
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 0)
+    throw new InvalidArgumentError(`expected a whole number, got "${value}"`);
+  return parsed;
+}
+
+function collectFault(value: string, previous: FaultRule[]): FaultRule[] {
+  try {
+    return [...previous, JSON.parse(value) as FaultRule];
+  } catch {
+    throw new InvalidArgumentError(`--fault must be JSON, got ${value}`);
+  }
+}
