@@ -21,6 +21,11 @@ export class BedrockInferenceStream implements InferenceStreamShape {
   readonly #open: () => EventSource;
   #claimed = false;
   #settled = false;
+  #source: EventSource | undefined;
+  /** A next() is in flight: an abort will reach the consumer through it. */
+  #pulling = false;
+  /** A failure no consumer has seen yet (abort while nobody was pulling). */
+  #undelivered: BedrockInferenceError | undefined;
   readonly #done: Promise<InferenceResult>;
   #resolve!: (result: InferenceResult) => void;
   #reject!: (error: BedrockInferenceError) => void;
@@ -37,6 +42,8 @@ export class BedrockInferenceStream implements InferenceStreamShape {
     });
     // Internal bookkeeping only: whether the error goes unhandled is decided per consumer below.
     this.#done.catch(noop);
+    // Our own signal: no caller listener to remove. An abort must settle even an idle stream.
+    scope.signal.addEventListener('abort', () => this.#onAbort(), { once: true });
   }
 
   get text(): string {
@@ -102,10 +109,32 @@ export class BedrockInferenceStream implements InferenceStreamShape {
       );
     }
     this.#claimed = true;
-    return this.#open();
+    this.#source = this.#open();
+    return this.#source;
+  }
+
+  /** Aborted while nobody pulls: close upstream now and settle; the next pull throws the error. */
+  #onAbort(): void {
+    if (this.#settled || this.#pulling) return;
+    const reason = this.#fail(this.#scope.signal.reason, false);
+    this.#undelivered = reason;
+    void this.#source?.return(undefined as never).catch(noop);
+  }
+
+  /** Before pulling: an idle-time failure is thrown to the consumer once; a settled stream is done. */
+  #checkSettled(): boolean {
+    const failure = this.#undelivered;
+    if (failure !== undefined) {
+      this.#undelivered = undefined;
+      this.#userResult?.catch(noop);
+      throw failure;
+    }
+    return this.#settled;
   }
 
   async #nextEvent(source: EventSource): Promise<IteratorResult<StreamEvent, undefined>> {
+    if (this.#checkSettled()) return DONE;
+    this.#pulling = true;
     try {
       const step = await source.next();
       if (step.done !== true) return step;
@@ -113,10 +142,14 @@ export class BedrockInferenceStream implements InferenceStreamShape {
       return DONE;
     } catch (error) {
       throw this.#fail(error, true);
+    } finally {
+      this.#pulling = false;
     }
   }
 
   async #nextText(source: EventSource): Promise<IteratorResult<string, undefined>> {
+    if (this.#checkSettled()) return DONE;
+    this.#pulling = true;
     try {
       for (;;) {
         const step = await source.next();
@@ -128,13 +161,17 @@ export class BedrockInferenceStream implements InferenceStreamShape {
       }
     } catch (error) {
       throw this.#fail(error, true);
+    } finally {
+      this.#pulling = false;
     }
   }
 
   async #drain(): Promise<void> {
     const source = this.#claim();
+    this.#pulling = true;
     try {
       for (;;) {
+        if (this.#settled) return;
         const step = await source.next();
         if (step.done === true) {
           this.#succeed(step.value);
@@ -143,6 +180,8 @@ export class BedrockInferenceStream implements InferenceStreamShape {
       }
     } catch (error) {
       this.#fail(error, false);
+    } finally {
+      this.#pulling = false;
     }
   }
 
@@ -155,8 +194,11 @@ export class BedrockInferenceStream implements InferenceStreamShape {
         }),
       );
     }
+    this.#undelivered = undefined;
     await source.return(undefined as never).catch(noop);
     this.#fail(this.#scope.signal.reason, true);
+    // The consumer chose to stop: a pending finalResult() rejection is expected, not unhandled.
+    this.#userResult?.catch(noop);
   }
 
   #succeed(result: InferenceResult): void {
@@ -175,6 +217,7 @@ export class BedrockInferenceStream implements InferenceStreamShape {
         });
     if (!this.#settled) {
       this.#settled = true;
+      if (failure.partialText === '') failure.partialText = this.#state.text;
       this.#reject(failure);
       if (delivered) this.#userResult?.catch(noop);
     }

@@ -1,0 +1,134 @@
+/**
+ * BedrockStreamingClient: the library's entry point. It validates and resolves each request once
+ * (model, family adapter, policies), then hands the call to the streaming or unary runner.
+ */
+import type { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
+import { BedrockInferenceError } from '../errors.js';
+import { resolveAdapter } from '../models/registry.js';
+import type { ModelAdapter } from '../models/types.js';
+import { createRechunker } from './chunking.js';
+import { BedrockInferenceStream } from './inference-stream.js';
+import { estimateInputTokens, normalizeRequest, resolveModelId } from './request.js';
+import { resolveResumePolicy } from './resume.js';
+import { resolveRetryPolicy, type ResolvedRetryPolicy } from './retry.js';
+import { createSdkClient } from './sdk-client.js';
+import { runStream, type CallContext } from './stream-run.js';
+import { StreamState } from './stream-state.js';
+import { CallScope, resolveTimeouts } from './timeouts.js';
+import type {
+  BedrockStreamingClientOptions,
+  InferenceRequest,
+  InferenceResult,
+  InferenceStream,
+  StreamCallbacks,
+} from './types.js';
+import { runUnary } from './unary-run.js';
+
+export class BedrockStreamingClient {
+  readonly #options: BedrockStreamingClientOptions;
+  readonly #sdk: BedrockRuntimeClient;
+  readonly #ownsSdk: boolean;
+  readonly #retry: ResolvedRetryPolicy;
+
+  constructor(options: BedrockStreamingClientOptions = {}) {
+    this.#options = options;
+    // Validate policies up front so a bad option fails at construction, not on the first call.
+    this.#retry = resolveRetryPolicy(options.retry);
+    resolveTimeouts(options.timeouts);
+    createRechunker(options.chunking);
+    const { client, owned } = createSdkClient(options);
+    this.#sdk = client;
+    this.#ownsSdk = owned;
+  }
+
+  /** The underlying AWS SDK client (ours, or the one passed in the options). */
+  get sdkClient(): BedrockRuntimeClient {
+    return this.#sdk;
+  }
+
+  /**
+   * Streams an answer. Throws ValidationError at once for a bad request; everything after that is
+   * reported through the stream (its iterator, events() and finalResult()).
+   */
+  invokeStream(request: InferenceRequest): InferenceStream {
+    const context = this.#context(request);
+    return new BedrockInferenceStream(context.scope, context.state, () => runStream(context));
+  }
+
+  /**
+   * Streams an answer into callbacks. Resolves with the result; when `onError` is given, errors go
+   * there and the promise resolves with undefined instead of rejecting.
+   */
+  async invokeStreamWithCallbacks(request: InferenceRequest & StreamCallbacks): Promise<InferenceResult | undefined> {
+    const { onContent, onReasoning, onEvent, onComplete, onError } = request;
+    try {
+      const stream = this.invokeStream(request);
+      let text = '';
+      let reasoning = '';
+      for await (const event of stream.events()) {
+        onEvent?.(event);
+        if (event.type === 'text') {
+          text += event.delta;
+          onContent?.(event.delta, text);
+        } else if (event.type === 'reasoning') {
+          reasoning += event.delta;
+          onReasoning?.(event.delta, reasoning);
+        }
+      }
+      const result = await stream.finalResult();
+      onComplete?.(result);
+      return result;
+    } catch (error) {
+      // Only the library's own errors go to onError; a throwing callback is the caller's bug.
+      if (onError !== undefined && BedrockInferenceError.isInstance(error)) {
+        onError(error);
+        return undefined;
+      }
+      throw error;
+    }
+  }
+
+  /** A non-streaming call (InvokeModel / Converse) with the same result shape. */
+  async invoke(request: InferenceRequest): Promise<InferenceResult> {
+    return runUnary(this.#context(request), undefined);
+  }
+
+  /** Closes the SDK client's connections when this client created it. */
+  destroy(): void {
+    if (this.#ownsSdk) this.#sdk.destroy();
+  }
+
+  #context(request: InferenceRequest): CallContext {
+    const options = this.#options;
+    const modelId = resolveModelId(request, options.modelId);
+    const normalized = normalizeRequest(request);
+    const api = request.api ?? 'invoke';
+    const timeouts = resolveTimeouts(options.timeouts, request.timeouts);
+    const chunking = request.chunking ?? options.chunking;
+    createRechunker(chunking);
+    return {
+      sdk: this.#sdk,
+      modelId,
+      api,
+      adapter: api === 'invoke' ? resolveAdapter(modelId, options.family) : optionalAdapter(modelId, options),
+      request: normalized,
+      estimatedInputTokens: estimateInputTokens(normalized),
+      retry: this.#retry,
+      timeouts,
+      resume: resolveResumePolicy(options.resume, request.resume),
+      chunking,
+      quota: options.quota,
+      scope: new CallScope(request.signal, timeouts.totalMs),
+      state: new StreamState(estimateInputTokens(normalized)),
+    };
+  }
+}
+
+/** Converse works for any model; the family adapter (when known) only tells how to resume. */
+function optionalAdapter(modelId: string, options: BedrockStreamingClientOptions): ModelAdapter | undefined {
+  try {
+    return resolveAdapter(modelId, options.family);
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,58 @@
+/**
+ * Turns whatever ended an attempt into the one error hierarchy: our own aborts and timeouts win over
+ * what the transport reported, everything else goes through the classifier, and a failure after
+ * content arrived becomes a StreamInterruptedError carrying the partial answer.
+ */
+import { AbortError, BedrockInferenceError, ServiceError, StreamInterruptedError, TimeoutError } from '../errors.js';
+import { classifyError } from './classify-error.js';
+import type { StreamState } from './stream-state.js';
+
+/** The classified error of one failed attempt; `partialText` is the whole answer so far. */
+export function attemptError(
+  error: unknown,
+  attemptSignal: AbortSignal,
+  modelId: string,
+  state: StreamState,
+  phase: 'request' | 'stream',
+): BedrockInferenceError {
+  const reason: unknown = attemptSignal.aborted ? attemptSignal.reason : undefined;
+  let classified: BedrockInferenceError;
+  if (reason instanceof AbortError || reason instanceof TimeoutError) classified = reason;
+  else if (BedrockInferenceError.isInstance(error)) classified = error;
+  else classified = classifyError(error, { modelId, partialText: state.text, requestId: state.requestId, phase });
+  classified.partialText = state.text;
+  return classified;
+}
+
+/** A stream that ended without its stop event: an interruption, never a silent success. */
+export function endedEarly(state: StreamState, contentArrived: boolean): BedrockInferenceError {
+  const options = { retryable: true, requestId: state.requestId, partialText: state.text, code: 'StreamEndedEarly' };
+  if (!contentArrived) {
+    return new ServiceError('Bedrock closed the stream before sending any content; retry the request.', options);
+  }
+  return new StreamInterruptedError(
+    'Bedrock closed the stream before the model finished (no stop event). The partial answer is in ' +
+      'error.partialText; pass resume: true to continue it automatically.',
+    options,
+  );
+}
+
+/** The error the caller sees when a stream breaks after content arrived and is not resumed. */
+export function interruptedError(error: BedrockInferenceError, state: StreamState): BedrockInferenceError {
+  error.partialText = state.text;
+  if (error instanceof StreamInterruptedError || error instanceof AbortError || error instanceof TimeoutError) {
+    return error;
+  }
+  return new StreamInterruptedError(
+    `The stream broke after ${state.text.length} characters of the answer: ${error.message} ` +
+      'The partial answer is in error.partialText; pass resume: true to continue it automatically.',
+    {
+      retryable: error.retryable,
+      requestId: error.requestId ?? state.requestId,
+      cause: error,
+      partialText: state.text,
+      code: error.code,
+      statusCode: error.statusCode,
+    },
+  );
+}

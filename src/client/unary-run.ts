@@ -1,0 +1,68 @@
+/**
+ * The non-streaming call (InvokeModel / Converse) with the same result shape, retries, timeouts and
+ * cancellation as the stream. The first-chunk timeout covers the wait for the whole response.
+ */
+import type { ConverseCommandOutput, InvokeModelCommandOutput } from '@aws-sdk/client-bedrock-runtime';
+import type { BedrockInferenceError } from '../errors.js';
+import { decodeConverseResponse } from '../models/converse.js';
+import type { ChunkEventSink } from '../models/types.js';
+import { attemptError } from './failure.js';
+import { backoffDelay, finalRetryError, shouldRetry, sleep } from './retry.js';
+import { beginCall, finishCall, type CallContext } from './stream-run.js';
+import { AttemptWatchdog } from './timeouts.js';
+import type { InferenceResult, StreamCallbacks } from './types.js';
+import { captureResponseHeaders, emitHeaderUsage, unaryCommand } from './upstream.js';
+
+const textDecoder = new TextDecoder();
+
+export async function runUnary(ctx: CallContext, onEvent?: StreamCallbacks['onEvent']): Promise<InferenceResult> {
+  const { state, scope, modelId } = ctx;
+  const emit: ChunkEventSink = (event) => state.apply(event);
+  let call: Awaited<ReturnType<typeof beginCall>> | undefined;
+  let result: InferenceResult | undefined;
+  let failure: BedrockInferenceError | undefined;
+  const errors: BedrockInferenceError[] = [];
+  scope.start();
+  try {
+    call = await beginCall(ctx, false);
+    for (;;) {
+      state.attempts++;
+      const watchdog = new AttemptWatchdog(scope.signal, ctx.timeouts);
+      try {
+        const command = unaryCommand(ctx.api, modelId, ctx.adapter, ctx.request);
+        const response = captureResponseHeaders(command);
+        const output = (await ctx.sdk.send(command as never, { abortSignal: watchdog.signal })) as
+          InvokeModelCommandOutput | ConverseCommandOutput;
+        if (watchdog.signal.aborted) throw watchdog.signal.reason;
+        state.requestId = output.$metadata.requestId;
+        if (ctx.api === 'converse') decodeConverseResponse(output as ConverseCommandOutput, emit);
+        else {
+          const body = JSON.parse(textDecoder.decode((output as InvokeModelCommandOutput).body)) as Record<
+            string,
+            unknown
+          >;
+          ctx.adapter?.decodeResponse(body, emit);
+          // Bedrock's header counts are authoritative, so they go last.
+          emitHeaderUsage(response.headers, emit);
+        }
+        break;
+      } catch (caught) {
+        const error = attemptError(caught, watchdog.signal, modelId, state, 'request');
+        errors.push(error);
+        if (!shouldRetry(error, state.attempts, ctx.retry)) throw finalRetryError(errors);
+        const delayMs = backoffDelay(state.attempts, error, ctx.retry);
+        onEvent?.({ type: 'retry', attempt: state.attempts, delayMs, error });
+        await sleep(delayMs, scope.signal);
+      } finally {
+        watchdog.dispose();
+      }
+    }
+    result = state.result(modelId);
+    return result;
+  } catch (caught) {
+    failure = attemptError(caught, scope.signal, modelId, state, 'request');
+    throw failure;
+  } finally {
+    finishCall(ctx, call, result, failure);
+  }
+}

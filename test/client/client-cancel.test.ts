@@ -1,0 +1,127 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { AbortError } from '../../src/errors.js';
+import type { BedrockStreamingClient } from '../../src/client/bedrock-streaming-client.js';
+import type { Emulator } from '../../src/emulator/server.js';
+import { countedSignal } from './counted-signal.js';
+import { clientFor, rejection, startTestEmulator } from './emulator-harness.js';
+
+let emu: Emulator;
+let client: BedrockStreamingClient;
+beforeAll(async () => {
+  emu = await startTestEmulator();
+  client = clientFor(emu);
+});
+afterEach(() => {
+  emu.faults.clear();
+  emu.requestLog.clear();
+});
+afterAll(async () => {
+  client.destroy();
+  await emu.close();
+});
+
+const prompt = 'Write five sentences about mountains.';
+// A stall keeps the upstream stream open, so closing it is visible in the request log.
+const holdOpen = () => emu.faults.add({ fault: { kind: 'stall', afterChunks: 5, ms: 20_000 } });
+const aborted = () => emu.requestLog.waitFor((e) => e.outcome !== 'pending', 5000);
+
+describe('cancellation closes the upstream request', () => {
+  it('break out of for-await', async () => {
+    holdOpen();
+    const stream = client.invokeStream({ prompt });
+    let first = '';
+    for await (const delta of stream) {
+      first = delta;
+      break;
+    }
+    expect(first).not.toBe('');
+    expect((await aborted()).outcome).toBe('client-aborted');
+    const error = await rejection(stream.finalResult());
+    expect(error).toBeInstanceOf(AbortError);
+    expect((error as AbortError).partialText).toBe(first);
+  });
+
+  it('abort() while waiting for a chunk', async () => {
+    holdOpen();
+    const stream = client.invokeStream({ prompt });
+    const iterator = stream[Symbol.asyncIterator]();
+    await iterator.next();
+    const pending = iterator
+      .next()
+      .then(() => iterator.next())
+      .then(() => iterator.next());
+    setTimeout(() => stream.abort('user pressed stop'), 50);
+    const error = await rejection(pending);
+    expect(error).toBeInstanceOf(AbortError);
+    expect((error as AbortError).cause).toBe('user pressed stop');
+    expect((error as AbortError).partialText).toBe(stream.text);
+    expect((await aborted()).outcome).toBe('client-aborted');
+  });
+
+  it("the caller's signal, with its listener removed afterwards", async () => {
+    holdOpen();
+    const { controller, signal, counts } = countedSignal();
+    const stream = client.invokeStream({ prompt, signal });
+    const iterator = stream[Symbol.asyncIterator]();
+    await iterator.next();
+    controller.abort(new Error('page closed'));
+    const error = await rejection(stream.finalResult());
+    expect(error).toBeInstanceOf(AbortError);
+    expect((await aborted()).outcome).toBe('client-aborted');
+    expect(counts.added).toBeGreaterThan(0);
+    expect(counts.removed).toBe(counts.added);
+  });
+
+  it('leaves no listener on the caller signal after success, retries and invoke()', async () => {
+    const { signal, counts } = countedSignal();
+    emu.faults.add({ fault: { kind: 'error', errorType: 'ThrottlingException' }, times: 1 });
+    await client.invokeStream({ prompt, signal }).finalResult();
+    await client.invoke({ prompt, signal });
+    await client.invokeStreamWithCallbacks({ prompt, signal });
+    expect(counts.added).toBe(3);
+    expect(counts.removed).toBe(3);
+  });
+
+  it('an already-aborted signal never sends the request', async () => {
+    const error = await rejection(client.invokeStream({ prompt, signal: AbortSignal.abort() }).finalResult());
+    expect(error).toBeInstanceOf(AbortError);
+    expect(emu.requestLog.entries()).toHaveLength(0);
+  });
+
+  it('callbacks: onError receives the AbortError and the promise resolves', async () => {
+    holdOpen();
+    const controller = new AbortController();
+    const errors: Error[] = [];
+    const result = await client.invokeStreamWithCallbacks({
+      prompt,
+      signal: controller.signal,
+      onContent: () => controller.abort(),
+      onError: (error) => errors.push(error),
+    });
+    expect(result).toBeUndefined();
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toBeInstanceOf(AbortError);
+  });
+});
+
+describe('backpressure', () => {
+  it('a slow consumer keeps the number of chunks read bounded', async () => {
+    // A long answer (about 1,000 chunks) and a consumer that pauses after the first delta: the transport's
+    // flow-control window, not our memory, absorbs the difference, so the emulator cannot send it all.
+    const stream = client.invokeStream({
+      modelId: 'anthropic.claude-3-5-sonnet-20241022-v2:0',
+      prompt: 'Write 300 sentences about the history of tea.',
+      maxTokens: 8000,
+    });
+    const iterator = stream[Symbol.asyncIterator]();
+    await iterator.next();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const [entry] = emu.requestLog.entries();
+    const sentWhilePaused = entry!.chunksSent;
+    for (let step = await iterator.next(); step.done !== true; step = await iterator.next());
+    const result = await stream.finalResult();
+    expect(entry!.outcome).toBe('completed');
+    expect(sentWhilePaused).toBeLessThan(entry!.chunksSent / 2);
+    expect(result.metrics.chunkCount).toBeGreaterThan(500);
+  });
+});

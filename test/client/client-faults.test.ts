@@ -1,0 +1,162 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import {
+  RetryError,
+  StreamInterruptedError,
+  ThrottlingError,
+  TimeoutError,
+  ValidationError,
+} from '../../src/errors.js';
+import type { StreamEvent } from '../../src/client/stream-event.js';
+import type { BedrockStreamingClient } from '../../src/client/bedrock-streaming-client.js';
+import type { Emulator } from '../../src/emulator/server.js';
+import { CLAUDE, clientFor, rejection, startTestEmulator } from './emulator-harness.js';
+
+let emu: Emulator;
+let client: BedrockStreamingClient;
+beforeAll(async () => {
+  emu = await startTestEmulator();
+  client = clientFor(emu);
+});
+afterEach(() => {
+  emu.faults.clear();
+  emu.requestLog.clear();
+});
+afterAll(async () => {
+  client.destroy();
+  await emu.close();
+});
+
+const prompt = 'Write five sentences about the sea.';
+
+async function collect(stream: AsyncIterable<StreamEvent>): Promise<{ events: StreamEvent[]; error?: unknown }> {
+  const events: StreamEvent[] = [];
+  try {
+    for await (const event of stream) events.push(event);
+    return { events };
+  } catch (error) {
+    return { events, error };
+  }
+}
+
+describe('retries before the first chunk', () => {
+  it('succeeds after injected throttling, with a retry event and attempts === 2', async () => {
+    const clean = await client.invoke({ prompt });
+    emu.faults.add({ fault: { kind: 'error', errorType: 'ThrottlingException' }, times: 1 });
+    const stream = client.invokeStream({ prompt });
+    const { events, error } = await collect(stream.events());
+    expect(error).toBeUndefined();
+    const retry = events.find((e) => e.type === 'retry');
+    expect(retry).toMatchObject({ type: 'retry', attempt: 1 });
+    expect((retry as { error: Error }).error).toBeInstanceOf(ThrottlingError);
+    const result = await stream.finalResult();
+    expect(result.attempts).toBe(2);
+    expect(result.text).toBe(clean.text);
+    expect(emu.requestLog.entries().filter((e) => e.operation === 'InvokeModelWithResponseStream')).toHaveLength(2);
+  });
+
+  it('gives up with a RetryError carrying every attempt', async () => {
+    emu.faults.add({ fault: { kind: 'error', errorType: 'ServiceUnavailableException' }, times: 5 });
+    const error = await rejection(client.invokeStream({ prompt }).finalResult());
+    expect(error).toBeInstanceOf(RetryError);
+    expect((error as RetryError).errors).toHaveLength(3);
+    expect(emu.requestLog.entries()).toHaveLength(3);
+  });
+
+  it('never retries a validation error', async () => {
+    emu.faults.add({ fault: { kind: 'error', errorType: 'ValidationException', message: 'Malformed input request' } });
+    const error = await rejection(client.invokeStream({ prompt }).finalResult());
+    expect(error).toBeInstanceOf(ValidationError);
+    expect(emu.requestLog.entries()).toHaveLength(1);
+  });
+
+  it('retries invoke() the same way', async () => {
+    emu.faults.add({ fault: { kind: 'error', errorType: 'ThrottlingException' }, times: 1 });
+    const result = await client.invoke({ prompt });
+    expect(result.attempts).toBe(2);
+  });
+});
+
+describe('breaks after content arrived', () => {
+  it.each([
+    { kind: 'stream-exception', exceptionType: 'internalServerException', afterChunks: 6 },
+    { kind: 'stream-exception', exceptionType: 'modelStreamErrorException', afterChunks: 6 },
+    { kind: 'error-frame', afterChunks: 6, errorCode: 'InternalFailure', errorMessage: 'boom' },
+    { kind: 'truncate', afterChunks: 6 },
+    { kind: 'corrupt-crc', afterChunks: 6 },
+    { kind: 'end-early', afterChunks: 6 },
+  ] as const)('$kind gives StreamInterruptedError with the partial text', async (fault) => {
+    emu.faults.add({ fault });
+    const stream = client.invokeStream({ prompt });
+    let seen = '';
+    const error = await rejection(
+      (async () => {
+        for await (const delta of stream) seen += delta;
+      })(),
+    );
+    expect(error).toBeInstanceOf(StreamInterruptedError);
+    expect((error as StreamInterruptedError).partialText).toBe(seen);
+    expect(seen.length).toBeGreaterThan(0);
+    expect(stream.text).toBe(seen);
+    expect(emu.requestLog.entries()).toHaveLength(1); // never silently retried
+  });
+
+  it('a connection reset mid-stream (paced, so content arrived first) keeps the partial text', async () => {
+    emu.setSpeed('realistic');
+    try {
+      emu.faults.add({ fault: { kind: 'reset', afterChunks: 6 } });
+      const stream = client.invokeStream({ prompt });
+      const error = await rejection(stream.finalResult());
+      expect(error).toBeInstanceOf(StreamInterruptedError);
+      expect((error as StreamInterruptedError).partialText).toBe(stream.text);
+      expect(stream.text.length).toBeGreaterThan(0);
+    } finally {
+      emu.setSpeed('instant');
+    }
+  });
+
+  it.each([
+    ['invoke', CLAUDE],
+    ['converse', CLAUDE],
+  ] as const)('resume (%s) continues to exactly the uninterrupted answer', async (api, modelId) => {
+    const clean = await client.invokeStream({ prompt, api, modelId }).finalResult();
+    emu.faults.add({ fault: { kind: 'stream-exception', exceptionType: 'internalServerException', afterChunks: 4 } });
+    const stream = client.invokeStream({ prompt, api, modelId, resume: true });
+    const { events, error } = await collect(stream.events());
+    expect(error).toBeUndefined();
+    const text = events.flatMap((e) => (e.type === 'text' ? [e.delta] : [])).join('');
+    expect(text).toBe(clean.text);
+    expect(events.filter((e) => e.type === 'resume')).toHaveLength(1);
+    const result = await stream.finalResult();
+    expect(result).toMatchObject({ text: clean.text, resumes: 1, stopReason: 'end_turn' });
+    const continuation = emu.requestLog.entries().at(-1);
+    expect(JSON.stringify(continuation?.body)).toContain('assistant');
+  });
+});
+
+describe('timeouts', () => {
+  it('fires the between-chunks timeout on a stall and closes the request', async () => {
+    emu.faults.add({ fault: { kind: 'stall', afterChunks: 5, ms: 20_000 } });
+    const stream = client.invokeStream({ prompt, timeouts: { betweenChunksMs: 300 } });
+    const error = await rejection(stream.finalResult());
+    expect(error).toBeInstanceOf(TimeoutError);
+    expect((error as TimeoutError).timeout).toBe('betweenChunks');
+    expect((error as TimeoutError).partialText).toBe(stream.text);
+    const entry = await emu.requestLog.waitFor((e) => e.outcome !== 'pending', 5000);
+    expect(entry.outcome).toBe('client-aborted');
+  });
+
+  it('fires the first-chunk timeout when the first byte is slow', async () => {
+    emu.faults.add({ fault: { kind: 'slow-first-byte', ms: 20_000 } });
+    const error = await rejection(client.invokeStream({ prompt, timeouts: { firstChunkMs: 300 } }).finalResult());
+    expect(error).toBeInstanceOf(TimeoutError);
+    expect((error as TimeoutError).timeout).toBe('firstChunk');
+    expect(emu.requestLog.entries()).toHaveLength(1);
+  });
+
+  it('fires the total timeout', async () => {
+    emu.faults.add({ fault: { kind: 'stall', afterChunks: 1, ms: 20_000 } });
+    const error = await rejection(client.invokeStream({ prompt, timeouts: { totalMs: 300 } }).finalResult());
+    expect(error).toBeInstanceOf(TimeoutError);
+    expect((error as TimeoutError).timeout).toBe('total');
+  });
+});
