@@ -1,0 +1,130 @@
+/**
+ * The Converse API (bedrock-wire.md §5), which works for every model: the input built from a NormalizedRequest,
+ * a decoder for ConverseStream events (`:event-type` + member JSON), and the non-streaming response.
+ */
+import type {
+  ContentBlock,
+  ConverseCommandOutput,
+  ConverseStreamCommandInput,
+  Message,
+} from '@aws-sdk/client-bedrock-runtime';
+import type { DocumentType } from '@smithy/types';
+import { emitLatency } from './bedrock-metrics.js';
+import { CONVERSE_STOP_REASONS, stopReasonMapper } from './stop-reason.js';
+import type { ChunkEventSink, NormalizedRequest } from './types.js';
+
+export const mapConverseStopReason = stopReasonMapper(CONVERSE_STOP_REASONS);
+
+interface ConverseDelta {
+  text?: string;
+  reasoningContent?: { text?: string };
+}
+
+interface ConversePayload {
+  delta?: ConverseDelta;
+  stopReason?: string;
+  usage?: { inputTokens?: number; outputTokens?: number };
+  metrics?: { latencyMs?: number };
+}
+
+/** Model-specific fields Converse has no field for (top_k, Claude's thinking budget). */
+function additionalFields(modelId: string, request: NormalizedRequest): Record<string, unknown> | undefined {
+  const fields: Record<string, unknown> = {};
+  const claude = modelId.includes('anthropic.');
+  if (request.topK !== undefined) {
+    if (claude) fields.top_k = request.topK;
+    else if (modelId.includes('amazon.nova')) fields.inferenceConfig = { topK: request.topK };
+    // Other families take top-k under their own names; pass them through additionalFields.
+  }
+  if (request.reasoning !== undefined && claude) {
+    fields.thinking = { type: 'enabled', budget_tokens: request.reasoning.budgetTokens };
+  }
+  const merged = request.additionalFields === undefined ? fields : { ...fields, ...request.additionalFields };
+  return Object.keys(merged).length === 0 ? undefined : merged;
+}
+
+export function buildConverseInput(modelId: string, request: NormalizedRequest): ConverseStreamCommandInput {
+  const messages: Message[] = request.messages.map((m) => ({ role: m.role, content: [{ text: m.content }] }));
+  // A trailing assistant message is a prefill; Bedrock rejects one ending in whitespace.
+  const last = messages[messages.length - 1];
+  const lastBlock = last?.content?.[0];
+  if (last?.role === 'assistant' && lastBlock?.text !== undefined) {
+    const trimmed = lastBlock.text.trimEnd();
+    if (trimmed.length === 0) messages.pop();
+    else last.content = [{ text: trimmed }];
+  }
+  const input: ConverseStreamCommandInput = {
+    modelId,
+    messages,
+    inferenceConfig: {
+      maxTokens: request.maxTokens,
+      ...(request.temperature === undefined ? {} : { temperature: request.temperature }),
+      ...(request.topP === undefined ? {} : { topP: request.topP }),
+      ...(request.stopSequences === undefined || request.stopSequences.length === 0
+        ? {}
+        : { stopSequences: [...request.stopSequences] }),
+    },
+  };
+  if (request.system !== undefined) input.system = [{ text: request.system }];
+  const extra = additionalFields(modelId, request);
+  if (extra !== undefined) input.additionalModelRequestFields = extra as DocumentType;
+  return input;
+}
+
+/** A ConverseStream decoder: text and reasoning deltas, the stop reason, then usage and latency. */
+export function createConverseDecoder(): (
+  eventType: string,
+  payload: Record<string, unknown>,
+  emit: ChunkEventSink,
+) => void {
+  return (eventType, raw, emit) => {
+    const payload = raw as ConversePayload;
+    switch (eventType) {
+      case 'contentBlockDelta': {
+        const delta = payload.delta;
+        if (delta?.text) emit({ type: 'text', delta: delta.text });
+        else if (delta?.reasoningContent?.text) emit({ type: 'reasoning', delta: delta.reasoningContent.text });
+        return; // toolUse, signature, redactedContent, citations: not text
+      }
+      case 'messageStop': {
+        const mapped = mapConverseStopReason(payload.stopReason);
+        emit({ type: 'stop', reason: mapped.unified, rawReason: mapped.raw });
+        return;
+      }
+      case 'metadata':
+        if (payload.usage !== undefined) {
+          emit({
+            type: 'usage',
+            inputTokens: payload.usage.inputTokens ?? 0,
+            outputTokens: payload.usage.outputTokens ?? 0,
+            source: 'bedrock',
+          });
+        }
+        emitLatency(emit, undefined, payload.metrics?.latencyMs);
+        return;
+      default:
+        return; // messageStart, contentBlockStart/Stop, future events
+    }
+  };
+}
+
+function emitBlock(block: ContentBlock, emit: ChunkEventSink): void {
+  const reasoning = block.reasoningContent?.reasoningText?.text;
+  if (reasoning) emit({ type: 'reasoning', delta: reasoning });
+  if (block.text) emit({ type: 'text', delta: block.text });
+}
+
+export function decodeConverseResponse(output: ConverseCommandOutput, emit: ChunkEventSink): void {
+  for (const block of output.output?.message?.content ?? []) emitBlock(block, emit);
+  const mapped = mapConverseStopReason(output.stopReason);
+  emit({ type: 'stop', reason: mapped.unified, rawReason: mapped.raw });
+  if (output.usage !== undefined) {
+    emit({
+      type: 'usage',
+      inputTokens: output.usage.inputTokens ?? 0,
+      outputTokens: output.usage.outputTokens ?? 0,
+      source: 'bedrock',
+    });
+  }
+  emitLatency(emit, undefined, output.metrics?.latencyMs);
+}
