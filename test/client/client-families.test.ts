@@ -52,6 +52,7 @@ describe.each(['invoke', 'converse'] as const)('every family through the %s API'
     expect(result.estimatedTokens).toBe(result.usage.outputTokens);
     expect(result.metrics.chunkCount).toBeGreaterThan(1);
     expect(result.metrics.timeToFirstTokenMs).not.toBeNull();
+    expect(result.metrics.invocationLatencyMs).toEqual(expect.any(Number));
     expect(result).toMatchObject({ modelId, attempts: 1, resumes: 0 });
     expect(result.requestId).toEqual(expect.any(String));
     expect(events.filter((e) => e.type === 'stop')).toHaveLength(1);

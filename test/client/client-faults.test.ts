@@ -116,8 +116,15 @@ describe('breaks after content arrived', () => {
 
   it.each([
     ['invoke', CLAUDE],
+    ['invoke', 'anthropic.claude-v2'],
+    ['invoke', 'amazon.titan-text-express-v1'],
+    ['invoke', 'us.amazon.nova-lite-v1:0'],
+    ['invoke', 'meta.llama3-8b-instruct-v1:0'],
+    ['invoke', 'mistral.mistral-7b-instruct-v0:2'],
+    ['invoke', 'cohere.command-text-v14'],
     ['converse', CLAUDE],
-  ] as const)('resume (%s) continues to exactly the uninterrupted answer', async (api, modelId) => {
+    ['converse', 'us.amazon.nova-lite-v1:0'],
+  ] as const)('resume (%s, %s) continues to exactly the uninterrupted answer', async (api, modelId) => {
     const clean = await client.invokeStream({ prompt, api, modelId }).finalResult();
     emu.faults.add({ fault: { kind: 'stream-exception', exceptionType: 'internalServerException', afterChunks: 4 } });
     const stream = client.invokeStream({ prompt, api, modelId, resume: true });
@@ -129,7 +136,20 @@ describe('breaks after content arrived', () => {
     const result = await stream.finalResult();
     expect(result).toMatchObject({ text: clean.text, resumes: 1, stopReason: 'end_turn' });
     const continuation = emu.requestLog.entries().at(-1);
-    expect(JSON.stringify(continuation?.body)).toContain('assistant');
+    // The continuation carried the partial answer as its prefill.
+    const resumed = events.find((e) => e.type === 'resume');
+    const partial = clean.text.slice(0, resumed?.type === 'resume' ? resumed.partialLength : 0).trimEnd();
+    expect(partial.length).toBeGreaterThan(0);
+    expect(JSON.stringify(continuation?.body)).toContain(JSON.stringify(partial).slice(1, -1));
+  });
+
+  it('a family that cannot continue fails with the partial text kept, even with resume on', async () => {
+    emu.faults.add({ fault: { kind: 'stream-exception', exceptionType: 'internalServerException', afterChunks: 4 } });
+    const stream = client.invokeStream({ prompt, modelId: 'ai21.jamba-1-5-mini-v1:0', resume: true });
+    const error = await rejection(stream.finalResult());
+    expect(error).toBeInstanceOf(StreamInterruptedError);
+    expect((error as StreamInterruptedError).partialText).toBe(stream.text);
+    expect(stream.text.length).toBeGreaterThan(0);
   });
 });
 
