@@ -15,11 +15,11 @@ const claudeBody = (i: number, maxTokens: number) =>
   JSON.stringify({
     anthropic_version: 'bedrock-2023-05-31',
     max_tokens: maxTokens,
-    messages: [{ role: 'user', content: `Tell me story number ${i}.` }],
+    messages: [{ role: 'user', content: `Tell story number ${i} in 12 sentences.` }],
   });
 
 const llamaBody = (i: number, maxTokens: number) =>
-  JSON.stringify({ prompt: `Tell me story number ${i}.`, max_gen_len: maxTokens, temperature: 0.5 });
+  JSON.stringify({ prompt: `Tell story number ${i} in 12 sentences.`, max_gen_len: maxTokens, temperature: 0.5 });
 
 export async function emulatorSection(options: { quick: boolean }): Promise<BenchTable[]> {
   const throughput = await instantThroughput(options.quick ? 200 : 1_000);
@@ -59,7 +59,7 @@ async function instantThroughput(streams: number): Promise<(string | number)[][]
       ['llama (1 token/chunk)', LLAMA, llamaBody],
     ] as const) {
       // Warm up the JIT and the Markov chain before measuring.
-      await Promise.all(Array.from({ length: 16 }, (_, i) => rawStream(emulator.url, modelId, body(i, 200), agent)));
+      await Promise.all(Array.from({ length: 16 }, (_, i) => rawStream(emulator.url, modelId, body(i, 400), agent)));
       const before = await emulator.usage();
       const started = performance.now();
       let chunks = 0;
@@ -68,7 +68,8 @@ async function instantThroughput(streams: number): Promise<(string | number)[][]
         Array.from({ length: 8 }, async () => {
           while (next < streams) {
             const i = next++;
-            chunks += (await rawStream(emulator.url, modelId, body(i, 200), agent)).frames;
+            const result = await rawStream(emulator.url, modelId, body(i, 400), agent);
+            chunks += result.frames;
           }
         }),
       );
@@ -98,7 +99,7 @@ async function heldStreams(levels: number[]): Promise<(string | number)[][]> {
       const before = await emulator.usage();
       const started = performance.now();
       const results = await Promise.all(
-        Array.from({ length: streams }, (_, i) => rawStream(emulator.url, LLAMA, llamaBody(i, 100), agent, true)),
+        Array.from({ length: streams }, (_, i) => rawStream(emulator.url, LLAMA, llamaBody(i, 150), agent, true)),
       );
       const wall = (performance.now() - started) / 1_000;
       const after = await emulator.usage();

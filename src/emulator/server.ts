@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { handleAdmin } from './admin-api.js';
 import { BedrockServiceError, DEFAULT_ERROR_MESSAGES } from './bedrock-error.js';
 import type { TextBackend } from './families/types.js';
-import { FaultInjector, type FaultRule, type StreamFault } from './faults.js';
+import { FaultInjector, type FaultRule } from './faults.js';
 import { pause } from './generation.js';
 import {
   headerValue,
@@ -134,7 +134,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         backend,
         quota,
         pacer,
-        fault: fault as StreamFault | undefined,
+        fault: fault === undefined || fault.kind === 'slow-first-byte' ? undefined : fault,
         startedAt,
       });
     } catch (error) {

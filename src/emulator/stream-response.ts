@@ -112,8 +112,11 @@ export async function streamResponse(job: StreamJob): Promise<void> {
   } catch (error) {
     finished = true;
     if (error instanceof StreamEnded || controller.signal.aborted) {
-      if (faultFired && fault?.kind !== 'stall') log.finish(entry, 'fault');
-      else log.finish(entry, 'client-aborted');
+      if (faultFired && fault?.kind !== 'stall') {
+        // Every fault but a reset leaves a well-formed HTTP response behind.
+        if (fault?.kind !== 'reset' && !res.writableEnded) res.end();
+        log.finish(entry, 'fault');
+      } else log.finish(entry, 'client-aborted');
     } else {
       // The backend failed mid-way (e.g. the OpenAI-compatible server went away): Bedrock's equivalent.
       const message = error instanceof Error ? error.message : String(error);
