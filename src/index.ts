@@ -1,6 +1,11 @@
+/** aws-bedrock-inference: the streaming client, its error hierarchy and its public types. */
+export { BedrockStreamingClient } from './client/bedrock-streaming-client.js';
 export * from './errors.js';
 export { assertNever } from './client/stream-event.js';
 export type * from './client/stream-event.js';
 export type * from './client/types.js';
 export type { ModelFamily, ChatMessage, NormalizedRequest } from './models/types.js';
-export { BedrockStreamingClient } from './client/bedrock-streaming-client.js';
+export { listSupportedFamilies } from './models/registry.js';
+export { DEFAULT_RETRY_POLICY } from './client/retry.js';
+export { DEFAULT_TIMEOUTS } from './client/timeouts.js';
+export { DEFAULT_MAX_TOKENS } from './client/request.js';

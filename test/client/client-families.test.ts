@@ -64,6 +64,29 @@ describe.each(['invoke', 'converse'] as const)('every family through the %s API'
   });
 });
 
+describe('reasoning', () => {
+  it.each([
+    ['invoke', 'us.anthropic.claude-3-7-sonnet-20250219-v1:0'],
+    ['converse', 'us.anthropic.claude-3-7-sonnet-20250219-v1:0'],
+    ['invoke', 'us.deepseek.r1-v1:0'],
+  ] as const)('streams %s reasoning of %s apart from the text', async (api, modelId) => {
+    const reasoningSnapshots: string[] = [];
+    const result = await client.invokeStreamWithCallbacks({
+      modelId,
+      api,
+      prompt: 'Think first, then answer in two sentences.',
+      maxTokens: 3000,
+      reasoning: { budgetTokens: 1024 },
+      onReasoning: (_delta, snapshot) => reasoningSnapshots.push(snapshot),
+    });
+    expect(result?.reasoning.length).toBeGreaterThan(0);
+    expect(reasoningSnapshots.at(-1)).toBe(result?.reasoning);
+    expect(result?.text.length).toBeGreaterThan(0);
+    expect(result?.text).not.toContain(result?.reasoning.slice(0, 30));
+    expect(result?.stopReason).toBe('end_turn');
+  });
+});
+
 describe('stop reasons and parameters', () => {
   it('reports max_tokens when the budget runs out', async () => {
     const result = await client.invokeStream({ prompt: 'Write ten sentences about tea.', maxTokens: 5 }).finalResult();
