@@ -17,6 +17,7 @@ export function createReasoningTagSplitter(open: string, close: string, startIns
   let sawText = false;
   let afterReasoning = false; // drop the blank lines between `</think>` and the answer
   let carry = '';
+  let fresh = startInside;
 
   function out(segment: string, emit: ChunkEventSink): void {
     if (segment.length === 0) return;
@@ -46,6 +47,16 @@ export function createReasoningTagSplitter(open: string, close: string, startIns
     push(text, emit) {
       let s = carry.length === 0 ? text : carry + text;
       carry = '';
+      if (fresh) {
+        // Starting inside, the model may still echo the opening tag: drop it (wait while it may be one).
+        const trimmed = s.trimStart();
+        if (trimmed.length < open.length && open.startsWith(trimmed)) {
+          carry = s;
+          return;
+        }
+        fresh = false;
+        if (trimmed.startsWith(open)) s = trimmed.slice(open.length);
+      }
       for (;;) {
         const tag = inside ? close : sawText ? undefined : open;
         if (tag === undefined) break;

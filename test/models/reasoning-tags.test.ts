@@ -45,4 +45,11 @@ describe('createReasoningTagSplitter', () => {
     });
     expect(run(['still thinking </thi'], true)).toEqual({ text: '', reasoning: 'still thinking </thi' });
   });
+
+  it('drops an echoed opening tag when the stream starts inside the reasoning', () => {
+    const stream = '<think>\nHmm.</think>\n\nYes.';
+    for (let cut = 0; cut <= stream.length; cut++) {
+      expect(run([stream.slice(0, cut), stream.slice(cut)], true)).toEqual({ text: 'Yes.', reasoning: '\nHmm.' });
+    }
+  });
 });

@@ -22,7 +22,8 @@ const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 const KEY = new TextEncoder().encode('"bytes"');
 
-let scratch = new Uint8Array(4096);
+// Reused across chunks (decoding is synchronous), so the hot path allocates only the final string.
+let scratch = Buffer.allocUnsafe(4096);
 
 function isSpace(byte: number | undefined): boolean {
   return byte === 0x20 || byte === 0x0a || byte === 0x0d || byte === 0x09;
@@ -52,7 +53,7 @@ function findBytesValue(payload: Uint8Array): number {
 function decodeBase64(payload: Uint8Array, start: number, end: number): number {
   while (end > start && payload[end - 1] === 0x3d /* = */) end--;
   const needed = ((end - start) * 3) >> 2;
-  if (scratch.length < needed) scratch = new Uint8Array(Math.max(needed, scratch.length * 2));
+  if (scratch.length < needed) scratch = Buffer.allocUnsafe(Math.max(needed, scratch.length * 2));
   const out = scratch;
   let o = 0;
   let i = start;
@@ -118,7 +119,7 @@ export function decodeChunkPayload(payload: Uint8Array): Record<string, unknown>
   if (end >= payload.length) return decodeViaJson(payload);
   const length = decodeBase64(payload, start, end);
   if (length < 0) return decodeViaJson(payload);
-  return parseObject(textDecoder.decode(scratch.subarray(0, length)), 'chunk');
+  return parseObject(scratch.toString('utf8', 0, length), 'chunk');
 }
 
 /** A ConverseStream event payload (the member JSON itself). */

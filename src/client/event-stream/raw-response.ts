@@ -85,7 +85,14 @@ export async function sendEventStreamCommand(
   });
 
   // Non-2xx responses pass through untouched: the SDK throws its typed exception (with $metadata).
-  const output = await client.send(command as InvokeModelWithResponseStreamCommand, { abortSignal: signal });
+  let output;
+  try {
+    output = await client.send(command as InvokeModelWithResponseStreamCommand, { abortSignal: signal });
+  } catch (error) {
+    // A failure after the body was taken (a later middleware threw) must not leave the request open.
+    (body as RawBody | undefined)?.destroy();
+    throw error;
+  }
   if (body === undefined) {
     throw new Error('The SDK returned a streaming response without a readable body; no raw stream to decode.');
   }

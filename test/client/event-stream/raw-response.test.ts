@@ -188,4 +188,22 @@ describe.each(handlers)('sendEventStreamCommand over $name', ({ url, make }) => 
     }
     await waitFor(() => closed.filter((id) => id === 'stall.model').length > before);
   });
+
+  it('leaves no abort listener on the caller signal once the stream is read', async () => {
+    const signal = new AbortController().signal;
+    let live = 0;
+    const add = signal.addEventListener.bind(signal);
+    const remove = signal.removeEventListener.bind(signal);
+    signal.addEventListener = ((...args: Parameters<typeof add>) => {
+      live++;
+      add(...args);
+    }) as typeof add;
+    signal.removeEventListener = ((...args: Parameters<typeof remove>) => {
+      live--;
+      remove(...args);
+    }) as typeof remove;
+    const response = await sendEventStreamCommand(client(), invoke('anthropic.claude-x'), signal);
+    for await (const message of response.messages) expect(message.messageType).toBe('event');
+    await waitFor(() => live === 0);
+  });
 });
