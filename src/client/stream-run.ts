@@ -158,7 +158,11 @@ export async function* runStream(ctx: CallContext): AsyncGenerator<StreamEvent, 
         const error = attemptError(caught, watchdog.signal, modelId, state, messages ? 'stream' : 'request');
         if (!content) {
           errors.push(error);
-          if (!shouldRetry(error, phaseAttempts, ctx.retry)) throw finalRetryError(errors);
+          if (!shouldRetry(error, phaseAttempts, ctx.retry)) {
+            // A continuation that cannot start still leaves the caller with the earlier partial answer.
+            const final = finalRetryError(errors);
+            throw state.chunkCount > 0 ? interruptedError(final, state) : final;
+          }
           const delayMs = backoffDelay(phaseAttempts, error, ctx.retry);
           yield { type: 'retry', attempt: state.attempts, delayMs, error };
           await sleep(delayMs, scope.signal);

@@ -143,6 +143,18 @@ describe('breaks after content arrived', () => {
     expect(JSON.stringify(continuation?.body)).toContain(JSON.stringify(partial).slice(1, -1));
   });
 
+  it('a continuation that fails to start keeps the earlier partial answer', async () => {
+    emu.faults.add({ fault: { kind: 'stream-exception', exceptionType: 'internalServerException', afterChunks: 6 } });
+    emu.faults.add({ fault: { kind: 'error', errorType: 'ValidationException', message: 'no prefill today' } });
+    const stream = client.invokeStream({ prompt, resume: true });
+    const error = await rejection(stream.finalResult());
+    expect(error).toBeInstanceOf(StreamInterruptedError);
+    expect((error as StreamInterruptedError).cause).toBeInstanceOf(ValidationError);
+    expect((error as StreamInterruptedError).partialText).toBe(stream.text);
+    expect(stream.text.length).toBeGreaterThan(0);
+    expect(emu.requestLog.entries()).toHaveLength(2);
+  });
+
   it('a family that cannot continue fails with the partial text kept, even with resume on', async () => {
     emu.faults.add({ fault: { kind: 'stream-exception', exceptionType: 'internalServerException', afterChunks: 4 } });
     const stream = client.invokeStream({ prompt, modelId: 'ai21.jamba-1-5-mini-v1:0', resume: true });
