@@ -54,6 +54,15 @@ describe('retries before the first chunk', () => {
     expect(emu.requestLog.entries().filter((e) => e.operation === 'InvokeModelWithResponseStream')).toHaveLength(2);
   });
 
+  it("honours the server's Retry-After, capped by maxDelayMs", async () => {
+    const patient = clientFor(emu, { retry: { baseDelayMs: 1, maxDelayMs: 400 } });
+    emu.faults.add({ fault: { kind: 'error', errorType: 'ThrottlingException', retryAfterSeconds: 30 } });
+    const { events, error } = await collect(patient.invokeStream({ prompt }).events());
+    expect(error).toBeUndefined();
+    expect(events.find((e) => e.type === 'retry')).toMatchObject({ delayMs: 400 });
+    patient.destroy();
+  });
+
   it('gives up with a RetryError carrying every attempt', async () => {
     emu.faults.add({ fault: { kind: 'error', errorType: 'ServiceUnavailableException' }, times: 5 });
     const error = await rejection(client.invokeStream({ prompt }).finalResult());

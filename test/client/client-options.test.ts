@@ -1,4 +1,5 @@
 import { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { trace } from '@opentelemetry/api';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,7 +8,7 @@ import { createSdkClient } from '../../src/client/sdk-client.js';
 import type { QuotaLimiter } from '../../src/client/types.js';
 import { AbortError, ServiceError, TimeoutError, ValidationError } from '../../src/errors.js';
 import type { Emulator } from '../../src/emulator/server.js';
-import { clientFor, rejection, startTestEmulator } from './emulator-harness.js';
+import { CLAUDE, clientFor, rejection, startTestEmulator } from './emulator-harness.js';
 
 let emu: Emulator;
 beforeAll(async () => {
@@ -32,6 +33,25 @@ describe('SDK client', () => {
     const client = new BedrockStreamingClient({ client: given });
     expect(client.sdkClient).toBe(given);
     given.destroy();
+  });
+
+  it('streams, invokes and cancels over HTTP/1.1 with a caller-provided SDK client', async () => {
+    const sdk = new BedrockRuntimeClient({
+      endpoint: emu.url,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+      requestHandler: new NodeHttpHandler(),
+    });
+    const client = new BedrockStreamingClient({ client: sdk, modelId: CLAUDE });
+    const streamed = await client.invokeStream({ prompt: 'Hello over HTTP/1.1' }).finalResult();
+    expect((await client.invoke({ prompt: 'Hello over HTTP/1.1' })).text).toBe(streamed.text);
+    emu.faults.add({ fault: { kind: 'stall', afterChunks: 5, ms: 20_000 } });
+    for await (const _ of client.invokeStream({ prompt: 'Hello over HTTP/1.1' })) break;
+    const entry = await emu.requestLog.waitFor((e) => e.outcome === 'client-aborted', 5000);
+    expect(entry.outcome).toBe('client-aborted');
+    emu.faults.clear();
+    emu.requestLog.clear();
+    sdk.destroy();
   });
 
   it('sends one HTTP request per attempt (no SDK retry underneath ours)', async () => {
