@@ -75,6 +75,31 @@ const RULES: Readonly<Record<string, Rule>> = {
     what: 'The credentials may not call this model',
     todo: 'Enable model access in the Bedrock console and grant bedrock:InvokeModel* to these credentials.',
   },
+  // Rejected by AWS's authentication layer before Bedrock saw the request.
+  UnrecognizedClientException: {
+    type: AccessDeniedError,
+    retryable: false,
+    what: 'AWS does not recognise these credentials',
+    todo: 'Check the access key id (and the region: keys are valid only in their partition).',
+  },
+  InvalidSignatureException: {
+    type: AccessDeniedError,
+    retryable: false,
+    what: 'AWS rejected the request signature',
+    todo: 'Check the secret access key and that the machine clock is correct.',
+  },
+  ExpiredTokenException: {
+    type: AccessDeniedError,
+    retryable: false,
+    what: 'The session credentials have expired',
+    todo: 'Refresh the credentials (e.g. aws sso login) and retry.',
+  },
+  CredentialsProviderError: {
+    type: AccessDeniedError,
+    retryable: false,
+    what: 'No AWS credentials could be found',
+    todo: 'Set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or pass `credentials` or `profile`.',
+  },
   ResourceNotFoundException: {
     type: ModelNotFoundError,
     retryable: false,
@@ -237,7 +262,8 @@ export function classifyError(error: unknown, ctx: ErrorContext): BedrockInferen
     );
   }
 
-  const rule = Object.hasOwn(RULES, name) ? RULES[name] : undefined;
+  let rule = Object.hasOwn(RULES, name) ? RULES[name] : undefined;
+  if (rule !== undefined) rule = refine(rule, name, detail, like.originalStatusCode);
   const statusCode = like.$metadata?.httpStatusCode;
   const extra: BedrockInferenceErrorOptions = {
     cause: error,
@@ -267,6 +293,16 @@ export function classifyError(error: unknown, ctx: ErrorContext): BedrockInferen
     retryable: false,
     code: name,
   });
+}
+
+/** Sharper advice for well-known variants of an exception. */
+function refine(rule: Rule, name: string, detail: string, originalStatusCode: unknown): Rule {
+  // A model stream error that was really a throttle is treated as one.
+  if (name === 'ModelStreamErrorException' && originalStatusCode === 429) return RULES.ThrottlingException!;
+  if (name === 'ValidationException' && /on-demand throughput/i.test(detail)) {
+    return { ...rule, todo: 'Use an inference profile id for this model (e.g. us.<model id>) or its ARN.' };
+  }
+  return rule;
 }
 
 /** An exception the SDK could not name (e.g. `Unknown`): classify by HTTP status. */
@@ -307,10 +343,11 @@ export function classifyStreamException(message: EventStreamMessage, ctx: ErrorC
     const { message: detail, originalStatusCode } = payloadMessage(message.payload);
     // The same error the SDK would have thrown from its iterator, kept as the cause.
     const cause = Object.assign(new Error(detail), { name, originalStatusCode });
-    let rule = Object.hasOwn(RULES, name) ? RULES[name]! : undefined;
-    // A model stream error that was really a throttle is treated as one.
-    if (name === 'ModelStreamErrorException' && originalStatusCode === 429) rule = RULES.ThrottlingException!;
-    rule ??= { ...RULES.InternalServerException!, what: `Bedrock sent an unknown stream exception` };
+    const known = Object.hasOwn(RULES, name) ? RULES[name]! : undefined;
+    const rule =
+      known === undefined
+        ? { ...RULES.InternalServerException!, what: 'Bedrock sent an unknown stream exception' }
+        : refine(known, name, detail, originalStatusCode);
     const original = originalStatusCode === undefined ? '' : ` (model status ${originalStatusCode})`;
     return fromRule(rule, name, detail + original, ctx, { cause, requestId: ctx.requestId });
   }

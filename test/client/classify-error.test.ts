@@ -73,6 +73,22 @@ describe('classifyError: SDK exceptions', () => {
     expect(classifyError(denied, request).message).toMatch(/Enable model access/);
   });
 
+  it('gives sharper advice for known variants and auth-layer errors', () => {
+    const onDemand = new ValidationException({
+      message:
+        "Invocation of model ID anthropic.claude-sonnet-4-5 with on-demand throughput isn't supported. Retry your request with the ID or ARN of an inference profile that contains this model.",
+      $metadata: meta(400),
+    });
+    expect(classifyError(onDemand, request).message).toMatch(/Use an inference profile id/);
+    const throttled = new ModelStreamErrorException({ message: 'x', originalStatusCode: 429, $metadata: meta(424) });
+    expect(classifyError(throttled, request)).toBeInstanceOf(ThrottlingError);
+    const badKey = Object.assign(new Error('The security token included in the request is invalid.'), {
+      name: 'UnrecognizedClientException',
+      $metadata: meta(403),
+    });
+    expect(classifyError(badKey, request)).toMatchObject({ name: 'AccessDeniedError', retryable: false });
+  });
+
   it('reads Retry-After (seconds and HTTP date) from the hidden $response', () => {
     const error = new ThrottlingException({ message: 'slow down', $metadata: meta(429) });
     Object.defineProperty(error, '$response', { value: { headers: { 'retry-after': '2' } } });
