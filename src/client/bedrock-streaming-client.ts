@@ -90,7 +90,7 @@ export class BedrockStreamingClient {
 
   /** A non-streaming call (InvokeModel / Converse) with the same result shape. */
   async invoke(request: InferenceRequest): Promise<InferenceResult> {
-    return runUnary(this.#context(request), undefined);
+    return runUnary(this.#context(request));
   }
 
   /** Closes the SDK client's connections when this client created it. */

@@ -10,12 +10,12 @@ import { attemptError } from './failure.js';
 import { backoffDelay, finalRetryError, shouldRetry, sleep } from './retry.js';
 import { beginCall, finishCall, type CallContext } from './stream-run.js';
 import { AttemptWatchdog } from './timeouts.js';
-import type { InferenceResult, StreamCallbacks } from './types.js';
+import type { InferenceResult } from './types.js';
 import { captureResponseHeaders, emitHeaderUsage, unaryCommand } from './upstream.js';
 
 const textDecoder = new TextDecoder();
 
-export async function runUnary(ctx: CallContext, onEvent?: StreamCallbacks['onEvent']): Promise<InferenceResult> {
+export async function runUnary(ctx: CallContext): Promise<InferenceResult> {
   const { state, scope, modelId } = ctx;
   const emit: ChunkEventSink = (event) => state.apply(event);
   let call: Awaited<ReturnType<typeof beginCall>> | undefined;
@@ -51,7 +51,6 @@ export async function runUnary(ctx: CallContext, onEvent?: StreamCallbacks['onEv
         errors.push(error);
         if (!shouldRetry(error, state.attempts, ctx.retry)) throw finalRetryError(errors);
         const delayMs = backoffDelay(state.attempts, error, ctx.retry);
-        onEvent?.({ type: 'retry', attempt: state.attempts, delayMs, error });
         await sleep(delayMs, scope.signal);
       } finally {
         watchdog.dispose();
