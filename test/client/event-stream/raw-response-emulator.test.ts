@@ -54,12 +54,12 @@ describe.each([
       ...(http1 ? { requestHandler: new NodeHttpHandler() } : {}),
     });
 
-  async function invoke(modelId = CLAUDE): Promise<Outcome> {
+  async function invoke(modelId = CLAUDE, body: NormalizedRequest = request): Promise<Outcome> {
     const adapter = resolveAdapter(modelId);
     const command = new InvokeModelWithResponseStreamCommand({
       modelId,
       contentType: 'application/json',
-      body: JSON.stringify(adapter.buildRequest(request)),
+      body: JSON.stringify(adapter.buildRequest(body)),
     });
     const outcome: Outcome = { events: [], error: undefined, exception: undefined, requestId: undefined };
     const decode = adapter.createChunkDecoder();
@@ -88,6 +88,20 @@ describe.each([
     expect(text(outcome.events).length).toBeGreaterThan(0);
     expect(outcome.events.find((e) => e.type === 'stop')).toMatchObject({ rawReason: expect.any(String) as string });
     expect(outcome.events.find((e) => e.type === 'usage')).toMatchObject({ source: 'bedrock' });
+  });
+
+  it.each([
+    [CLAUDE, { ...request, maxTokens: 2000, reasoning: { budgetTokens: 1024 } }],
+    ['us.deepseek.r1-v1:0', request],
+    ['openai.gpt-oss-20b-1:0', request],
+  ])('separates reasoning from the answer (%s)', async (modelId, body) => {
+    const outcome = await invoke(modelId, body);
+    expect(outcome.error).toBeUndefined();
+    const reasoning = outcome.events.map((e) => (e.type === 'reasoning' ? e.delta : '')).join('');
+    expect(reasoning.length).toBeGreaterThan(0);
+    expect(text(outcome.events).length).toBeGreaterThan(0);
+    expect(text(outcome.events)).not.toMatch(/<\/?(think|reasoning)>/);
+    expect(reasoning).not.toMatch(/<\/?(think|reasoning)>/);
   });
 
   it('reads a ConverseStream', async () => {
