@@ -82,6 +82,26 @@ describe('cancellation closes the upstream request', () => {
     expect(counts.removed).toBe(3);
   });
 
+  it('abort() before anyone reads: the stream ends with an AbortError and nothing is sent', async () => {
+    const stream = client.invokeStream({ prompt });
+    stream.abort();
+    const error = await rejection(
+      (async () => {
+        for await (const _ of stream.events()) void _;
+      })(),
+    );
+    expect(error).toBeInstanceOf(AbortError);
+    await expect(stream.finalResult()).rejects.toBe(error);
+    expect(emu.requestLog.entries()).toHaveLength(0);
+  });
+
+  it('break out of events() closes the request too', async () => {
+    holdOpen();
+    const stream = client.invokeStream({ prompt });
+    for await (const event of stream.events()) if (event.type === 'text') break;
+    expect((await aborted()).outcome).toBe('client-aborted');
+  });
+
   it('an already-aborted signal never sends the request', async () => {
     const error = await rejection(client.invokeStream({ prompt, signal: AbortSignal.abort() }).finalResult());
     expect(error).toBeInstanceOf(AbortError);
