@@ -1,8 +1,9 @@
 /**
  * Maps everything that can end a Bedrock call into the one error hierarchy (src/errors.ts): SDK exceptions
- * (by name, with $metadata), mid-stream exception and error frames, network and HTTP/2 failures, framing
- * errors, malformed chunks and aborts. Messages say what happened and what to do. Mid-stream failures keep
- * the partial text; whether they are retryable stays the classification's (the client decides what to do).
+ * (by name, with $metadata), mid-stream exception and error frames, network and HTTP/2 failures, aborts, and
+ * (via event-stream/wire-failure.ts) framing errors, non-event-stream bodies and malformed chunks. Messages
+ * say what happened and what to do. Mid-stream failures keep the partial text; whether they are retryable
+ * stays the classification's (the client decides what to do).
  */
 import {
   AbortError,
@@ -15,8 +16,7 @@ import {
   ValidationError,
 } from '../errors.js';
 import type { BedrockInferenceErrorOptions } from '../errors.js';
-import { ChunkPayloadError } from './event-stream/chunk-payload.js';
-import { EventStreamFramingError } from './event-stream/decoder.js';
+import { classifyWireFailure } from './event-stream/wire-failure.js';
 import type { EventStreamMessage } from './event-stream/decoder.js';
 
 export interface ErrorContext {
@@ -62,12 +62,6 @@ const RULES: Readonly<Record<string, Rule>> = {
     retryable: false,
     what: 'Bedrock rejected the request as invalid',
     todo: 'Fix the request (body fields, model id, region or inference profile); retrying will not help.',
-  },
-  ConflictException: {
-    type: ValidationError,
-    retryable: false,
-    what: 'Bedrock reported a conflicting request',
-    todo: 'Check the request; retrying will not help.',
   },
   AccessDeniedException: {
     type: AccessDeniedError,
@@ -246,21 +240,8 @@ export function classifyError(error: unknown, ctx: ErrorContext): BedrockInferen
       code: 'AbortError',
     });
   }
-  if (error instanceof EventStreamFramingError) {
-    const cut = error.kind === 'truncated';
-    const type = cut ? ConnectionError : ServiceError;
-    return new type(`The response stream from ${context(ctx)} was unreadable: ${detail}`, {
-      ...base,
-      retryable: error.kind !== 'length',
-      code: `EventStream${error.kind[0]!.toUpperCase()}${error.kind.slice(1)}`,
-    });
-  }
-  if (error instanceof ChunkPayloadError) {
-    return new ServiceError(
-      `${detail} (${context(ctx)}). The model's output format may have changed; try api: 'converse'.`,
-      { ...base, retryable: false, code: 'MalformedChunk' },
-    );
-  }
+  const wire = classifyWireFailure(error, context(ctx), base);
+  if (wire !== undefined) return wire;
 
   let rule = Object.hasOwn(RULES, name) ? RULES[name] : undefined;
   if (rule !== undefined) rule = refine(rule, name, detail, like.originalStatusCode);

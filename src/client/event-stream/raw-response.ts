@@ -13,6 +13,7 @@ import type {
 import type { DeserializeMiddleware, MiddlewareStack } from '@smithy/types';
 import { decodeEventStream } from './decoder.js';
 import type { EventStreamMessage } from './decoder.js';
+import { UnexpectedResponseError } from './unexpected-response-error.js';
 
 export interface RawEventStreamResponse {
   requestId: string | undefined;
@@ -63,6 +64,8 @@ export async function sendEventStreamCommand(
 ): Promise<RawEventStreamResponse> {
   let body: RawBody | undefined;
   let requestId: string | undefined;
+  let status = 0;
+  let contentType = '';
 
   const capture: DeserializeMiddleware<object, object> = (next) => async (args) => {
     const result = await next(args);
@@ -70,6 +73,8 @@ export async function sendEventStreamCommand(
     if (response.statusCode >= 200 && response.statusCode < 300 && isRawBody(response.body)) {
       body = response.body;
       requestId = requestIdOf(response.headers);
+      status = response.statusCode;
+      contentType = response.headers['content-type'] ?? '';
       // The SDK's deserializer now builds its (never iterated) event stream over an empty body.
       response.body = Readable.from([]);
     }
@@ -97,6 +102,9 @@ export async function sendEventStreamCommand(
     throw new Error('The SDK returned a streaming response without a readable body; no raw stream to decode.');
   }
   const raw = body;
+  if (contentType !== '' && !contentType.includes('eventstream')) {
+    throw new UnexpectedResponseError(status, contentType, await readStart(raw), requestId);
+  }
   // Closing the raw body is what actually ends the request once the SDK has handed it over.
   const onAbort = (): void => raw.destroy(abortError(signal));
   if (signal.aborted) onAbort();
@@ -106,6 +114,24 @@ export async function sendEventStreamCommand(
     requestId: requestId ?? output.$metadata.requestId,
     messages: readMessages(raw, signal, onAbort),
   };
+}
+
+/** The first few KB of a body that is not an event stream (then the request is closed). */
+async function readStart(body: RawBody): Promise<string> {
+  const parts: Uint8Array[] = [];
+  let length = 0;
+  try {
+    for await (const part of body) {
+      parts.push(part);
+      length += part.length;
+      if (length >= 4096) break;
+    }
+  } catch {
+    // What arrived is enough to report.
+  } finally {
+    body.destroy();
+  }
+  return Buffer.concat(parts).toString('utf8', 0, Math.min(length, 4096));
 }
 
 async function* readMessages(

@@ -15,6 +15,8 @@ import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeChunkPayload, decodeJsonPayload } from '../../../src/client/event-stream/chunk-payload.js';
 import { sendEventStreamCommand } from '../../../src/client/event-stream/raw-response.js';
+import { UnexpectedResponseError } from '../../../src/client/event-stream/unexpected-response-error.js';
+import { classifyError } from '../../../src/client/classify-error.js';
 import { chunkFrame, concat, converseFrame } from './frames.js';
 
 interface Writer {
@@ -45,6 +47,14 @@ function handle(path: string, writer: Writer): void {
       'x-amzn-requestid': 'req-400',
     });
     writer.end(JSON.stringify({ message: 'The provided model identifier is invalid.' }));
+    return;
+  }
+  if (modelId.startsWith('arn:')) {
+    // What real Bedrock answers when an ARN's "/" reached it unencoded (bedrock-wire.md §1.5).
+    writer.status(200, { 'content-type': 'application/json', 'x-amzn-requestid': 'req-json' });
+    writer.end(
+      JSON.stringify({ Output: { __type: 'com.amazon.coral.service#UnknownOperationException' }, Version: '1.0' }),
+    );
     return;
   }
   writer.status(200, { 'content-type': 'application/vnd.amazon.eventstream', 'x-amzn-requestid': `req-${modelId}` });
@@ -161,6 +171,18 @@ describe.each(handlers)('sendEventStreamCommand over $name', ({ url, make }) => 
       message: 'The provided model identifier is invalid.',
       $metadata: { httpStatusCode: 400, requestId: 'req-400' },
     });
+  });
+
+  it('rejects a 2xx body that is not an event stream, with what it said', async () => {
+    const arn = 'arn:aws:bedrock:us-east-1:123456789012:inference-profile/us.anthropic.claude-x';
+    const error = await sendEventStreamCommand(client(), invoke(arn), new AbortController().signal).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(UnexpectedResponseError);
+    expect(error).toMatchObject({ statusCode: 200, contentType: 'application/json', requestId: 'req-json' });
+    const classified = classifyError(error, { modelId: arn, partialText: '', phase: 'request' });
+    expect(classified).toMatchObject({ name: 'ValidationError', code: 'UnknownOperationException', retryable: false });
+    expect(classified.message).toMatch(/unencoded "\/"/);
   });
 
   it('aborting while iterating destroys the body and closes the request', async () => {
