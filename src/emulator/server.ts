@@ -25,7 +25,8 @@ import { QuotaSimulator, type QuotaOptions } from './quota.js';
 import { RequestLog, type RequestLogEntry } from './request-log.js';
 import { route } from './router.js';
 import { createMarkovBackend } from './text/markov-backend.js';
-import { createPacer, hashString, parseSpeed, type Speed, type TimingOptions } from './timing.js';
+import { hashString } from './text/seeded-random.js';
+import { createPacer, parseSpeed, type Speed, type TimingOptions } from './timing.js';
 import { createDualProtocolServer, type EmulatorRequest, type EmulatorResponse } from './transport.js';
 
 export interface EmulatorOptions {

@@ -4,6 +4,7 @@
  * realistic profile (2 = twice as fast). Set globally, per model, or per request (`x-emulator-speed`).
  */
 import type { EmulatorFamily } from './families/types.js';
+import { mulberry32 } from './text/seeded-random.js';
 
 export interface TimingProfile {
   /** Time to first token, ms. */
@@ -77,26 +78,4 @@ export function createPacer(
     nextChunkSize: () => minChunk + Math.floor(random() * (maxChunk - minChunk + 1)),
     delayForTokensMs: (tokens) => (instant ? 0 : jittered((tokens * 1_000) / profile.tokensPerSecond)),
   };
-}
-
-/** A tiny seeded PRNG (public-domain mulberry32): reproducible chunking for a given request. */
-export function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
-/** FNV-1a over a string: a stable seed from a request body. */
-export function hashString(text: string): number {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    hash ^= text.charCodeAt(i);
-    hash = Math.imul(hash, 0x01000193);
-  }
-  return hash >>> 0;
 }
