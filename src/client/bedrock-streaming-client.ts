@@ -12,7 +12,8 @@ import { estimateInputTokens, normalizeRequest, resolveModelId } from './request
 import { resolveResumePolicy } from './resume.js';
 import { resolveRetryPolicy, type ResolvedRetryPolicy } from './retry.js';
 import { createSdkClient } from './sdk-client.js';
-import { runStream, type CallContext } from './stream-run.js';
+import type { CallContext } from './call-context.js';
+import { runStream } from './stream-run.js';
 import { StreamState } from './stream-state.js';
 import { CallScope, resolveTimeouts } from './timeouts.js';
 import type {

@@ -4,73 +4,20 @@
  * content arrived a break is an interruption, resumed with a prefill when enabled. Per chunk: one
  * decode into a reused queue, state updates, and yielding the adapter's own event objects.
  */
-import type { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import { AbortError, type BedrockInferenceError } from '../errors.js';
-import type { ChunkEvent } from './stream-event.js';
-import type { ChunkEventSink, ModelAdapter, NormalizedRequest } from '../models/types.js';
+import type { ChunkEvent, StreamEvent } from './stream-event.js';
+import type { ChunkEventSink } from '../models/types.js';
 import type { EventStreamMessage } from './event-stream/decoder.js';
 import { sendEventStreamCommand } from './event-stream/raw-response.js';
+import { beginCall, finishCall, type CallContext, type CallResources } from './call-context.js';
 import { classifyStreamException } from './classify-error.js';
 import { createRechunker } from './chunking.js';
 import { attemptError, endedEarly, interruptedError } from './failure.js';
-import { continuationRequest, isResumable, type ResumePolicy, type Stitcher } from './resume.js';
-import { backoffDelay, finalRetryError, shouldRetry, sleep, type ResolvedRetryPolicy } from './retry.js';
-import type { StreamState } from './stream-state.js';
-import { startCallSpan, type CallSpan } from './telemetry.js';
-import { AttemptWatchdog, toAbortError, type CallScope, type ResolvedTimeouts } from './timeouts.js';
-import type { ChunkingMode, InferenceResult, QuotaLimiter, QuotaReservation } from './types.js';
-import type { StreamEvent } from './stream-event.js';
-import { messageDecoder, streamCommand, type ApiKind } from './upstream.js';
-
-export interface CallContext {
-  sdk: BedrockRuntimeClient;
-  modelId: string;
-  api: ApiKind;
-  adapter: ModelAdapter | undefined;
-  request: NormalizedRequest;
-  estimatedInputTokens: number;
-  retry: ResolvedRetryPolicy;
-  timeouts: ResolvedTimeouts;
-  resume: ResumePolicy;
-  chunking: ChunkingMode | undefined;
-  quota: QuotaLimiter | undefined;
-  scope: CallScope;
-  state: StreamState;
-}
-
-/** Quota and telemetry around a call; shared by the streaming and the unary paths. */
-export async function beginCall(
-  ctx: CallContext,
-  streaming: boolean,
-): Promise<{
-  span: CallSpan | undefined;
-  reservation: QuotaReservation | undefined;
-}> {
-  const span = await startCallSpan('chat', ctx.modelId, ctx.request, streaming);
-  if (ctx.scope.signal.aborted) throw toAbortError(ctx.scope.signal.reason, 'The request was aborted');
-  const reservation = await ctx.quota?.acquire(
-    { modelId: ctx.modelId, estimatedInputTokens: ctx.estimatedInputTokens, maxTokens: ctx.request.maxTokens },
-    ctx.scope.signal,
-  );
-  return { span, reservation };
-}
-
-export function finishCall(
-  ctx: CallContext,
-  call: { span: CallSpan | undefined; reservation: QuotaReservation | undefined } | undefined,
-  result: InferenceResult | undefined,
-  error: BedrockInferenceError | undefined,
-): void {
-  ctx.scope.dispose();
-  if (call === undefined) return;
-  if (result !== undefined) {
-    call.reservation?.settle({ inputTokens: result.usage.inputTokens, outputTokens: result.usage.outputTokens });
-    call.span?.end(result);
-    return;
-  }
-  call.reservation?.release();
-  call.span?.fail(error ?? new AbortError('The stream was closed by its consumer.'), ctx.state.attempts);
-}
+import { continuationRequest, isResumable, type Stitcher } from './resume.js';
+import { backoffDelay, finalRetryError, shouldRetry, sleep } from './retry.js';
+import { AttemptWatchdog } from './timeouts.js';
+import type { InferenceResult } from './types.js';
+import { messageDecoder, streamCommand } from './upstream.js';
 
 export async function* runStream(ctx: CallContext): AsyncGenerator<StreamEvent, InferenceResult, undefined> {
   const { state, scope, modelId } = ctx;
@@ -79,7 +26,7 @@ export async function* runStream(ctx: CallContext): AsyncGenerator<StreamEvent, 
     queue.push(event);
   };
   const rechunker = createRechunker(ctx.chunking);
-  let call: Awaited<ReturnType<typeof beginCall>> | undefined;
+  let call: CallResources | undefined;
   let result: InferenceResult | undefined;
   let failure: BedrockInferenceError | undefined;
   let request = ctx.request;

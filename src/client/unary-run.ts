@@ -8,7 +8,7 @@ import { decodeConverseResponse } from '../models/converse.js';
 import type { ChunkEventSink } from '../models/types.js';
 import { attemptError } from './failure.js';
 import { backoffDelay, finalRetryError, shouldRetry, sleep } from './retry.js';
-import { beginCall, finishCall, type CallContext } from './stream-run.js';
+import { beginCall, finishCall, type CallContext, type CallResources } from './call-context.js';
 import { AttemptWatchdog } from './timeouts.js';
 import type { InferenceResult } from './types.js';
 import { captureResponseHeaders, emitHeaderUsage, unaryCommand } from './upstream.js';
@@ -18,7 +18,7 @@ const textDecoder = new TextDecoder();
 export async function runUnary(ctx: CallContext): Promise<InferenceResult> {
   const { state, scope, modelId } = ctx;
   const emit: ChunkEventSink = (event) => state.apply(event);
-  let call: Awaited<ReturnType<typeof beginCall>> | undefined;
+  let call: CallResources | undefined;
   let result: InferenceResult | undefined;
   let failure: BedrockInferenceError | undefined;
   const errors: BedrockInferenceError[] = [];
