@@ -112,6 +112,20 @@ describe('plain HTTP (curl)', () => {
     expect(bytes.toString('latin1')).toContain(':event-type');
   });
 
+  it('answers InvokeModel with the token-count and latency headers', async () => {
+    const response = await fetch(`${emulator.url}/model/${encodeURIComponent(CLAUDE)}/invoke`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/octet-stream' },
+      body: claudeBody('Hi', 10),
+    });
+    const body = (await response.json()) as { usage: { input_tokens: number; output_tokens: number } };
+    expect(response.headers.get('content-type')).toBe('application/json');
+    expect(Number(response.headers.get('x-amzn-bedrock-input-token-count'))).toBe(body.usage.input_tokens);
+    expect(Number(response.headers.get('x-amzn-bedrock-output-token-count'))).toBe(body.usage.output_tokens);
+    expect(Number(response.headers.get('x-amzn-bedrock-invocation-latency'))).toBeGreaterThanOrEqual(0);
+    expect(response.headers.get('date')).not.toBeNull();
+  });
+
   it("serves a usage page and Bedrock's answer to an unroutable path", async () => {
     const home = (await (await fetch(emulator.url)).json()) as { endpoint: string };
     expect(home.endpoint).toBe(emulator.url);
