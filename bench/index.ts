@@ -9,6 +9,7 @@ import { formatTable, type BenchTable } from './support/report.js';
 
 const sections: Record<string, (options: { quick: boolean }) => Promise<BenchTable[]>> = {
   emulator: emulatorSection,
+  client: (options) => import('./sections/client.js').then((module) => module.clientSection(options)),
 };
 
 const { values } = parseArgs({

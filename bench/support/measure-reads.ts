@@ -24,26 +24,31 @@ function countReads(
 ): Promise<{ frames: number; reads: number }> {
   const target = new URL(`/model/${encodeURIComponent(modelId)}/invoke-with-response-stream`, url);
   return new Promise((resolve, reject) => {
+    let reads = 0;
+    const countRead = () => reads++;
     const request = http.request(
       target,
       { method: 'POST', agent, headers: { 'content-type': 'application/json' } },
       (response) => {
         let pending: Buffer = Buffer.alloc(0);
         let frames = 0;
-        let reads = 0;
+        // HTTP/1.1 emits one 'data' per chunked-encoding chunk; frames are counted there.
         response.on('data', (data: Buffer) => {
-          reads++;
           pending = pending.length === 0 ? data : Buffer.concat([pending, data]);
-          // Count whole frames by their length prefix; a frame split across reads counts once.
           while (pending.length >= 4 && pending.length >= pending.readUInt32BE(0)) {
             pending = pending.subarray(pending.readUInt32BE(0));
             frames++;
           }
         });
-        response.on('end', () => resolve({ frames, reads }));
+        response.on('end', () => {
+          request.socket?.off('data', countRead);
+          resolve({ frames, reads });
+        });
         response.on('error', reject);
       },
     );
+    // Socket reads are what a decoder sees at once; the response's 'data' events are finer than that.
+    request.on('socket', (socket) => socket.on('data', countRead));
     request.on('error', reject);
     request.end(body);
   });

@@ -1,0 +1,180 @@
+/**
+ * Section 2: the client against the raw SDK and peer libraries, all on ONE emulator child process in
+ * one run. Client CPU per 1,000 chunks (frames batched per read, and each chunk alone), time to first
+ * text at realistic pace, and memory per open stream while the emulator holds 500 of them.
+ */
+import { BASELINE, DRIVERS } from '../drivers/index.js';
+import { BENCH_MODEL, type BenchDriver } from '../drivers/driver.js';
+import { startEmulatorProcess } from '../support/emulator-process.js';
+import { clearEmulatorFaults, setEmulatorSpeed } from '../support/measure-admin.js';
+import { firstMismatch, runBatch, type Workload } from '../support/measure-cpu.js';
+import { measureMemory, type MemoryReport } from '../support/measure-memory.js';
+import { framesPerRead } from '../support/measure-reads.js';
+import { clientTables, type ClientResults, type DriverResults } from '../support/measure-report.js';
+import { firstTextTimes } from '../support/measure-ttft.js';
+import type { BenchTable } from '../support/report.js';
+
+/** Speed multiplier for "each chunk alone": Claude's chunks ~8 ms apart, one frame per socket read. */
+const ALONE_SPEED = 10;
+const CPU_PROMPTS = Array.from({ length: 16 }, (_, i) => `Tell me story number ${i} in 40 sentences.`);
+const CPU_MAX_TOKENS = 2_000;
+const TTFT_PER_BATCH = 5;
+const HELD_STREAMS = 500;
+
+interface Entry {
+  driver: BenchDriver;
+  results: DriverResults;
+}
+
+export async function clientSection(options: { quick: boolean }): Promise<BenchTable[]> {
+  const rounds = options.quick ? 3 : 7;
+  // No jitter: every driver's request gets the same pace, whatever its body hashes to.
+  const emulator = await startEmulatorProcess({
+    speed: 'instant',
+    timing: { families: { 'anthropic-messages': { jitter: 0 } } },
+  });
+  const entries: Entry[] = Object.entries(DRIVERS).map(([name, create]) => {
+    const driver = create(emulator.url);
+    return { driver, results: { name, transport: driver.transport, problems: [] } };
+  });
+  const results: ClientResults = { drivers: entries.map((entry) => entry.results), framesPerRead: {} };
+  try {
+    const batched: Workload = { modelId: BENCH_MODEL, prompts: CPU_PROMPTS, maxTokens: CPU_MAX_TOKENS, concurrency: 4 };
+    const expected = await expectedTexts(entries, batched);
+    results.framesPerRead.batched = await probeReads(emulator.url, batched.concurrency);
+    await cpuShape(entries, batched, expected, rounds, (r, v) => (r.cpuBatched = v));
+
+    const alone: Workload = { ...batched, concurrency: CPU_PROMPTS.length };
+    await setEmulatorSpeed(emulator.url, ALONE_SPEED);
+    results.framesPerRead.alone = await probeReads(emulator.url, alone.concurrency);
+    await cpuShape(entries, alone, expected, rounds, (r, v) => (r.cpuAlone = v));
+
+    await setEmulatorSpeed(emulator.url, 'realistic');
+    await timeToFirstText(entries, options.quick ? 3 : 8);
+
+    await setEmulatorSpeed(emulator.url, 'instant');
+    for (const entry of live(entries)) {
+      await attempt(entry, async () => {
+        const report = await measureMemory({ driver: entry.results.name, url: emulator.url, streams: HELD_STREAMS });
+        entry.results.memory = memoryFrom(report);
+        if (report.endedEarly > 0) entry.results.problems.push(`${report.endedEarly} streams ended before memory`);
+      });
+      await clearEmulatorFaults(emulator.url);
+    }
+  } finally {
+    for (const entry of entries) await entry.driver.close();
+    await emulator.close();
+  }
+  return clientTables(results, { rounds, heldStreams: HELD_STREAMS, aloneSpeed: ALONE_SPEED });
+}
+
+/** The raw SDK's answers, which every other driver must reproduce exactly (checked in every batch). */
+async function expectedTexts(entries: Entry[], workload: Workload): Promise<string[]> {
+  const baseline = entries.find((entry) => entry.results.name === BASELINE)!;
+  const { texts } = await runBatch(baseline.driver, workload);
+  return texts;
+}
+
+async function cpuShape(
+  entries: Entry[],
+  workload: Workload,
+  expected: string[],
+  rounds: number,
+  store: (results: DriverResults, value: { msPer1kChunks: number; chunksPerStream: number }) => void,
+): Promise<void> {
+  const samples = new Map<Entry, { ms: number[]; chunks: number }>();
+  for (const entry of live(entries)) {
+    // Warm-up batch: JIT, connection pools, lazily loaded modules.
+    await attempt(entry, async () => checkTexts(entry, expected, (await runBatch(entry.driver, workload)).texts));
+    samples.set(entry, { ms: [], chunks: 0 });
+  }
+  for (let round = 0; round < rounds; round++) {
+    // Rotate the order each round so no driver always runs right after the same neighbour.
+    const order = rotate(live(entries), round);
+    for (const entry of order) {
+      await attempt(entry, async () => {
+        const batch = await runBatch(entry.driver, workload);
+        checkTexts(entry, expected, batch.texts);
+        const sample = samples.get(entry)!;
+        sample.ms.push((batch.cpuMs / batch.chunks) * 1_000);
+        sample.chunks = batch.chunks;
+      });
+    }
+  }
+  for (const entry of live(entries)) {
+    const sample = samples.get(entry);
+    if (sample && sample.ms.length > 0) {
+      store(entry.results, {
+        msPer1kChunks: median(sample.ms),
+        chunksPerStream: sample.chunks / workload.prompts.length,
+      });
+    }
+  }
+}
+
+async function timeToFirstText(entries: Entry[], rounds: number): Promise<void> {
+  const times = new Map<Entry, number[]>();
+  const prompts = (round: number) => Array.from({ length: TTFT_PER_BATCH }, (_, i) => `Say hello ${round}-${i}.`);
+  for (const entry of live(entries))
+    await attempt(entry, () => firstTextTimes(entry.driver, BENCH_MODEL, prompts(-1), 20));
+  for (let round = 0; round < rounds; round++) {
+    for (const entry of rotate(live(entries), round)) {
+      await attempt(entry, async () => {
+        const sample = await firstTextTimes(entry.driver, BENCH_MODEL, prompts(round), 20);
+        times.set(entry, [...(times.get(entry) ?? []), ...sample]);
+      });
+    }
+  }
+  for (const [entry, sample] of times) entry.results.ttft = sample;
+}
+
+function checkTexts(entry: Entry, expected: string[], texts: string[]): void {
+  const index = firstMismatch(expected, texts);
+  if (index >= 0) throw new Error(`answer ${index} differs from the raw SDK's text`);
+}
+
+async function probeReads(url: string, concurrency: number): Promise<number> {
+  const body = (i: number) =>
+    JSON.stringify({
+      anthropic_version: 'bedrock-2023-05-31',
+      max_tokens: CPU_MAX_TOKENS,
+      messages: [{ role: 'user', content: CPU_PROMPTS[i % CPU_PROMPTS.length]! }],
+    });
+  return framesPerRead(
+    url,
+    BENCH_MODEL,
+    Array.from({ length: concurrency }, (_, i) => body(i)),
+  );
+}
+
+function memoryFrom(report: MemoryReport): NonNullable<DriverResults['memory']> {
+  return {
+    heapPerStream: report.heapPerStream,
+    externalPerStream: report.externalPerStream,
+    rssPerStream: report.rssPerStream,
+  };
+}
+
+/** Runs one driver's step; a failure marks the driver and drops it from later steps. */
+async function attempt(entry: Entry, step: () => Promise<unknown>): Promise<void> {
+  try {
+    await step();
+  } catch (error) {
+    entry.results.problems.push(error instanceof Error ? error.message : String(error));
+  }
+}
+
+function live(entries: Entry[]): Entry[] {
+  return entries.filter((entry) => entry.results.problems.length === 0);
+}
+
+function rotate<T>(items: T[], by: number): T[] {
+  const shift = by % Math.max(1, items.length);
+  return [...items.slice(shift), ...items.slice(0, shift)];
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}

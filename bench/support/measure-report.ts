@@ -1,0 +1,132 @@
+/** The client section's tables: each figure beside its ratio to the raw SDK, and ours against the targets. */
+import { BASELINE } from '../drivers/index.js';
+import { percentile, type BenchTable } from './report.js';
+
+export interface DriverResults {
+  name: string;
+  transport: string;
+  /** Why a driver was dropped (an error, or a text that differs from the raw SDK's). */
+  problems: string[];
+  cpuBatched?: { msPer1kChunks: number; chunksPerStream: number };
+  cpuAlone?: { msPer1kChunks: number; chunksPerStream: number };
+  ttft?: number[];
+  memory?: { heapPerStream: number; externalPerStream: number; rssPerStream: number };
+}
+
+export interface ClientResults {
+  drivers: DriverResults[];
+  framesPerRead: { batched?: number; alone?: number };
+}
+
+/** Issue 3's targets for ours, as ratios to the raw SDK (lower is better). */
+const TARGETS = { cpuBatched: 0.25, cpuAlone: 0.5, ttft: 1.0, memory: 0.5 };
+
+type Metric = (driver: DriverResults) => number | undefined;
+
+const cpuBatched: Metric = (d) => d.cpuBatched?.msPer1kChunks;
+const cpuAlone: Metric = (d) => d.cpuAlone?.msPer1kChunks;
+const ttftMedian: Metric = (d) => (d.ttft ? percentile(d.ttft, 50) : undefined);
+const memoryTotal: Metric = (d) => (d.memory ? d.memory.heapPerStream + d.memory.externalPerStream : undefined);
+
+export function clientTables(
+  results: ClientResults,
+  setup: { rounds: number; heldStreams: number; aloneSpeed: number },
+): BenchTable[] {
+  const { drivers } = results;
+  const baseline = drivers.find((d) => d.name === BASELINE);
+  const ratio = (metric: Metric, d: DriverResults) => {
+    const r = ratioOf(metric, d, baseline);
+    return r === undefined ? '-' : `${r.toFixed(2)}x`;
+  };
+  const value = (metric: Metric, d: DriverResults, scale = 1) => {
+    const v = metric(d);
+    return v === undefined ? '-' : v / scale;
+  };
+  const chunks = baseline?.cpuBatched?.chunksPerStream;
+  const fpr = (n: number | undefined) => (n === undefined ? '?' : n.toFixed(1));
+  const problems = drivers.flatMap((d) => d.problems.map((p) => `${d.name} NOT MEASURED: ${p}`));
+  return [
+    {
+      section: 'client',
+      title: 'Client CPU per 1,000 chunks (this process; the emulator runs in a child), lower is better',
+      columns: ['client', 'batched frames ms', 'vs raw SDK', 'each chunk alone ms', 'vs raw SDK'],
+      rows: drivers.map((d) => [
+        d.name,
+        value(cpuBatched, d),
+        ratio(cpuBatched, d),
+        value(cpuAlone, d),
+        ratio(cpuAlone, d),
+      ]),
+      notes: [
+        `Median of ${setup.rounds} rounds, drivers rotated each round, after a warm-up batch; 16 Claude answers of ~${chunks?.toFixed(0) ?? '?'} chunks each per batch, every text checked equal to the raw SDK's.`,
+        `Batched: emulator at instant speed, 4 concurrent streams, ${fpr(results.framesPerRead.batched)} frames per socket read (HTTP/1.1 probe).`,
+        `Each chunk alone: emulator at ${setup.aloneSpeed}x realistic pace (~8 ms between chunks), 16 concurrent streams, ${fpr(results.framesPerRead.alone)} frames per socket read.`,
+        ...drivers.map((d) => `${d.name}: ${d.transport}`),
+        ...problems,
+      ],
+    },
+    {
+      section: 'client',
+      title: 'Time to first text at realistic pace (emulator: 600 ms to first token, no jitter), lower is better',
+      columns: ['client', 'streams', 'median ms', 'p90 ms', 'median vs raw SDK'],
+      rows: drivers.map((d) => [
+        d.name,
+        d.ttft?.length ?? 0,
+        value(ttftMedian, d),
+        d.ttft ? percentile(d.ttft, 90) : '-',
+        ratio(ttftMedian, d),
+      ]),
+      notes: [
+        `From calling the library to its first text delta. Rounds of 5 concurrent streams per driver, drivers rotated, after a warm-up round.`,
+      ],
+    },
+    {
+      section: 'client',
+      title: `Memory per open stream, ${setup.heldStreams} streams held open mid-answer, lower is better`,
+      columns: ['client', 'heap KB', 'external KB', 'heap+external KB', 'vs raw SDK', 'RSS KB (info)'],
+      rows: drivers.map((d) => [
+        d.name,
+        d.memory ? d.memory.heapPerStream / 1_024 : '-',
+        d.memory ? d.memory.externalPerStream / 1_024 : '-',
+        value(memoryTotal, d, 1_024),
+        ratio(memoryTotal, d),
+        d.memory ? d.memory.rssPerStream / 1_024 : '-',
+      ]),
+      notes: [
+        'One fresh child process per driver (--expose-gc): warm-up, full GC, open the streams (the emulator stalls each after 4 chunks, text already delivered), full GC, difference / streams.',
+      ],
+    },
+    targetTable(drivers, baseline),
+  ];
+}
+
+function ratioOf(metric: Metric, d: DriverResults, baseline: DriverResults | undefined): number | undefined {
+  const value = metric(d);
+  const base = baseline ? metric(baseline) : undefined;
+  return value === undefined || base === undefined || base === 0 ? undefined : value / base;
+}
+
+function targetTable(drivers: DriverResults[], baseline: DriverResults | undefined): BenchTable {
+  const ours = drivers.find((d) => d.name === 'ours');
+  const rows: (string | number)[][] = [
+    ['CPU / 1k chunks, batched frames', cpuBatched, TARGETS.cpuBatched],
+    ['CPU / 1k chunks, each chunk alone', cpuAlone, TARGETS.cpuAlone],
+    ['time to first text (median)', ttftMedian, TARGETS.ttft],
+    ['memory per open stream', memoryTotal, TARGETS.memory],
+  ].map(([label, metric, target]) => {
+    const r = ours ? ratioOf(metric as Metric, ours, baseline) : undefined;
+    const verdict = r === undefined ? 'NOT MEASURED' : r <= (target as number) ? 'PASS' : 'FAIL';
+    return [
+      label as string,
+      r === undefined ? '-' : `${r.toFixed(3)}x`,
+      `<= ${(target as number).toFixed(2)}x`,
+      verdict,
+    ];
+  });
+  return {
+    section: 'client',
+    title: "Issue 3's targets: ours vs the raw SDK, same emulator, same run",
+    columns: ['metric', 'ours vs raw SDK', 'target', 'result'],
+    rows,
+  };
+}
