@@ -28,6 +28,7 @@ export class StreamState {
   #outputTokens: number | undefined;
   // Output of interrupted attempts that a resume continued (estimated when Bedrock never said).
   #carriedOutput = 0;
+  /** Some count is not Bedrock's own (a resumed attempt, or an adapter that estimated). */
   #carriedEstimated = false;
   #attemptStart = 0;
 
@@ -47,6 +48,7 @@ export class StreamState {
         // Families report usage in parts (Claude: input first, output last); zero never overwrites a count.
         if (event.inputTokens > 0 || this.#inputTokens === undefined) this.#inputTokens = event.inputTokens;
         if (event.outputTokens > 0 || this.#outputTokens === undefined) this.#outputTokens = event.outputTokens;
+        if (event.source === 'estimated') this.#carriedEstimated = true;
         return;
       case 'stop':
         this.stopReason = event.reason;
@@ -73,8 +75,8 @@ export class StreamState {
 
   /** A resume starts a new attempt: keep what the broken one produced in the usage totals. */
   carryOver(): void {
-    this.#carriedOutput += this.#outputTokens ?? estimateTokens(this.attemptText);
-    // An interrupted attempt's count is at best partial.
+    // An interrupted attempt's reported count is at best partial (Claude reports 1 at message_start).
+    this.#carriedOutput += Math.max(this.#outputTokens ?? 0, estimateTokens(this.attemptText));
     this.#carriedEstimated = true;
     this.#outputTokens = undefined;
     this.#attemptStart = this.text.length;

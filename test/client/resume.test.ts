@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { AbortError, ServiceError, StreamInterruptedError, TimeoutError, ValidationError } from '../../src/errors.js';
 import { continuationRequest, isResumable, resolveResumePolicy, Stitcher } from '../../src/client/resume.js';
+import { StreamState } from '../../src/client/stream-state.js';
 
 describe('resume', () => {
   it('resolves the policy from client and request options', () => {
@@ -58,5 +59,26 @@ describe('resume', () => {
     const mismatch = new Stitcher(' ');
     expect(mismatch.take('word')).toBe('word');
     expect(mismatch.take(' x')).toBe(' x');
+  });
+});
+
+describe('StreamState usage across a resume', () => {
+  it('adds the interrupted attempt and marks the total estimated', () => {
+    const state = new StreamState(10);
+    state.apply({ type: 'text', delta: 'Hello there, ' });
+    state.apply({ type: 'usage', inputTokens: 12, outputTokens: 0, source: 'bedrock' });
+    state.carryOver();
+    state.apply({ type: 'text', delta: 'friend.' });
+    state.apply({ type: 'usage', inputTokens: 20, outputTokens: 3, source: 'bedrock' });
+    const result = state.result('m');
+    expect(result.text).toBe('Hello there, friend.');
+    expect(result.usage).toEqual({ inputTokens: 20, outputTokens: 4 + 3, source: 'estimated' });
+
+    const reported = new StreamState(10);
+    reported.apply({ type: 'usage', inputTokens: 5, outputTokens: 7, source: 'bedrock' });
+    expect(reported.result('m').usage).toEqual({ inputTokens: 5, outputTokens: 7, source: 'bedrock' });
+    const estimated = new StreamState(10);
+    estimated.apply({ type: 'usage', inputTokens: 5, outputTokens: 7, source: 'estimated' });
+    expect(estimated.result('m').usage.source).toBe('estimated');
   });
 });
