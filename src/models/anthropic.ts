@@ -46,8 +46,11 @@ function buildRequest(request: NormalizedRequest): Record<string, unknown> {
     top_p: request.topP,
     top_k: request.topK,
     stop_sequences: stopList(request),
+    // Claude refuses a prefill with thinking on; a continued answer has done its thinking already.
     thinking:
-      request.reasoning === undefined ? undefined : { type: 'enabled', budget_tokens: request.reasoning.budgetTokens },
+      request.reasoning === undefined || messages.at(-1)?.role === 'assistant'
+        ? undefined
+        : { type: 'enabled', budget_tokens: request.reasoning.budgetTokens },
   });
 }
 

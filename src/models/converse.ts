@@ -36,7 +36,9 @@ function additionalFields(modelId: string, request: NormalizedRequest): Record<s
     else if (modelId.includes('amazon.nova')) fields.inferenceConfig = { topK: request.topK };
     // Other families take top-k under their own names; pass them through additionalFields.
   }
-  if (request.reasoning !== undefined && claude) {
+  // Claude refuses a prefill with thinking on; a continued answer has done its thinking already.
+  const prefilled = request.messages.at(-1)?.role === 'assistant';
+  if (request.reasoning !== undefined && claude && !prefilled) {
     fields.thinking = { type: 'enabled', budget_tokens: request.reasoning.budgetTokens };
   }
   const merged = request.additionalFields === undefined ? fields : { ...fields, ...request.additionalFields };

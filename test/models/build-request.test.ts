@@ -31,8 +31,9 @@ describe('buildRequest per family (bedrock-wire.md §4)', () => {
       stop_sequences: ['END'],
       thinking: { type: 'enabled', budget_tokens: 1024 },
     });
-    const body = build('anthropic', prefill) as { messages: unknown[] };
+    const body = build('anthropic', { ...prefill, reasoning: { budgetTokens: 1024 } }) as { messages: unknown[] };
     expect(body.messages.at(-1)).toEqual({ role: 'assistant', content: 'It is' });
+    expect(body).not.toHaveProperty('thinking'); // Claude refuses a prefill with thinking on
     expect(body).not.toHaveProperty('model');
     expect(body).not.toHaveProperty('stream');
   });

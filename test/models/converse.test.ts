@@ -46,6 +46,15 @@ describe('buildConverseInput', () => {
       anthropic_beta: ['x'],
     });
     expect(input).not.toHaveProperty('system');
+    const resumed = buildConverseInput('anthropic.claude-3-7-sonnet-20250219-v1:0', {
+      messages: [
+        { role: 'user', content: 'Hi' },
+        { role: 'assistant', content: 'Hel' },
+      ],
+      maxTokens: 2000,
+      reasoning: { budgetTokens: 1024 },
+    });
+    expect(resumed).not.toHaveProperty('additionalModelRequestFields');
   });
 
   it('nova top-k goes under inferenceConfig; other families get no unknown fields', () => {
