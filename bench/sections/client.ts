@@ -14,10 +14,13 @@ import { clientTables, type ClientResults, type DriverResults } from '../support
 import { firstTextTimes } from '../support/measure-ttft.js';
 import type { BenchTable } from '../support/report.js';
 
-/** Speed multiplier for "each chunk alone": Claude's chunks ~8 ms apart, one frame per socket read. */
-const ALONE_SPEED = 10;
-const CPU_PROMPTS = Array.from({ length: 16 }, (_, i) => `Tell me story number ${i} in 40 sentences.`);
-const CPU_MAX_TOKENS = 2_000;
+/** Speed multiplier for "each chunk alone": Claude's chunks ~4 ms apart, one frame per socket read. */
+const ALONE_SPEED = 20;
+/** Long answers (~290 chunks) so the per-request cost (signing, connection) weighs little per chunk. */
+const CPU_PROMPTS = Array.from({ length: 16 }, (_, i) => `Tell me story number ${i} in 80 sentences.`);
+const CPU_MAX_TOKENS = 4_000;
+/** Answers of one or two text chunks: what a request costs apart from its chunks. */
+const SHORT_PROMPTS = Array.from({ length: 32 }, (_, i) => `Say hello number ${i}.`);
 const TTFT_PER_BATCH = 5;
 const HELD_STREAMS = 500;
 
@@ -40,14 +43,15 @@ export async function clientSection(options: { quick: boolean }): Promise<BenchT
   const results: ClientResults = { drivers: entries.map((entry) => entry.results), framesPerRead: {} };
   try {
     const batched: Workload = { modelId: BENCH_MODEL, prompts: CPU_PROMPTS, maxTokens: CPU_MAX_TOKENS, concurrency: 4 };
-    const expected = await expectedTexts(entries, batched);
     results.framesPerRead.batched = await probeReads(emulator.url, batched.concurrency);
-    await cpuShape(entries, batched, expected, rounds, (r, v) => (r.cpuBatched = v));
+    await cpuShape(entries, batched, rounds, (r, cpu) => (r.cpuBatched = perChunks(cpu, batched)));
+    const short: Workload = { modelId: BENCH_MODEL, prompts: SHORT_PROMPTS, maxTokens: 5, concurrency: 4 };
+    await cpuShape(entries, short, rounds, (r, cpu) => (r.cpuPerRequestMs = cpu.cpuMs / SHORT_PROMPTS.length));
 
     const alone: Workload = { ...batched, concurrency: CPU_PROMPTS.length };
     await setEmulatorSpeed(emulator.url, ALONE_SPEED);
     results.framesPerRead.alone = await probeReads(emulator.url, alone.concurrency);
-    await cpuShape(entries, alone, expected, rounds, (r, v) => (r.cpuAlone = v));
+    await cpuShape(entries, alone, rounds, (r, cpu) => (r.cpuAlone = perChunks(cpu, alone)));
 
     await setEmulatorSpeed(emulator.url, 'realistic');
     await timeToFirstText(entries, options.quick ? 3 : 8);
@@ -68,48 +72,54 @@ export async function clientSection(options: { quick: boolean }): Promise<BenchT
   return clientTables(results, { rounds, heldStreams: HELD_STREAMS, aloneSpeed: ALONE_SPEED });
 }
 
-/** The raw SDK's answers, which every other driver must reproduce exactly (checked in every batch). */
-async function expectedTexts(entries: Entry[], workload: Workload): Promise<string[]> {
-  const baseline = entries.find((entry) => entry.results.name === BASELINE)!;
-  const { texts } = await runBatch(baseline.driver, workload);
-  return texts;
+interface BatchCpu {
+  /** Median CPU of one batch, ms. */
+  cpuMs: number;
+  chunks: number;
 }
 
+/**
+ * CPU of one workload per driver: a warm-up batch each (the raw SDK's warm-up answers become the texts
+ * every batch must reproduce), then rounds in rotated order; the median batch is kept.
+ */
 async function cpuShape(
   entries: Entry[],
   workload: Workload,
-  expected: string[],
   rounds: number,
-  store: (results: DriverResults, value: { msPer1kChunks: number; chunksPerStream: number }) => void,
+  store: (results: DriverResults, cpu: BatchCpu) => void,
 ): Promise<void> {
-  const samples = new Map<Entry, { ms: number[]; chunks: number }>();
+  let expected: string[] | undefined;
+  const samples = new Map<Entry, { cpuMs: number[]; chunks: number }>();
   for (const entry of live(entries)) {
-    // Warm-up batch: JIT, connection pools, lazily loaded modules.
-    await attempt(entry, async () => checkTexts(entry, expected, (await runBatch(entry.driver, workload)).texts));
-    samples.set(entry, { ms: [], chunks: 0 });
+    await attempt(entry, async () => {
+      const { texts } = await runBatch(entry.driver, workload);
+      // DRIVERS lists the baseline first.
+      if (entry.results.name === BASELINE) expected = texts;
+      if (expected === undefined) throw new Error('no raw SDK answers to compare with');
+      checkTexts(expected, texts);
+      samples.set(entry, { cpuMs: [], chunks: 0 });
+    });
   }
   for (let round = 0; round < rounds; round++) {
     // Rotate the order each round so no driver always runs right after the same neighbour.
-    const order = rotate(live(entries), round);
-    for (const entry of order) {
+    for (const entry of rotate(live(entries), round)) {
       await attempt(entry, async () => {
         const batch = await runBatch(entry.driver, workload);
-        checkTexts(entry, expected, batch.texts);
+        checkTexts(expected!, batch.texts);
         const sample = samples.get(entry)!;
-        sample.ms.push((batch.cpuMs / batch.chunks) * 1_000);
+        sample.cpuMs.push(batch.cpuMs);
         sample.chunks = batch.chunks;
       });
     }
   }
   for (const entry of live(entries)) {
     const sample = samples.get(entry);
-    if (sample && sample.ms.length > 0) {
-      store(entry.results, {
-        msPer1kChunks: median(sample.ms),
-        chunksPerStream: sample.chunks / workload.prompts.length,
-      });
-    }
+    if (sample && sample.cpuMs.length > 0) store(entry.results, { cpuMs: median(sample.cpuMs), chunks: sample.chunks });
   }
+}
+
+function perChunks(cpu: BatchCpu, workload: Workload) {
+  return { msPer1kChunks: (cpu.cpuMs / cpu.chunks) * 1_000, chunksPerStream: cpu.chunks / workload.prompts.length };
 }
 
 async function timeToFirstText(entries: Entry[], rounds: number): Promise<void> {
@@ -128,7 +138,7 @@ async function timeToFirstText(entries: Entry[], rounds: number): Promise<void> 
   for (const [entry, sample] of times) entry.results.ttft = sample;
 }
 
-function checkTexts(entry: Entry, expected: string[], texts: string[]): void {
+function checkTexts(expected: string[], texts: string[]): void {
   const index = firstMismatch(expected, texts);
   if (index >= 0) throw new Error(`answer ${index} differs from the raw SDK's text`);
 }
