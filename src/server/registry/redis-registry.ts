@@ -1,0 +1,324 @@
+/**
+ * The Redis Streams GenerationRegistry, for several server processes sharing one Redis:
+ * - `<prefix>gen:<id>` hash: the generation's info; `<prefix>gen:<id>:events` stream: its event log
+ *   (event ids are stream ids); `<prefix>gen:<id>:viewers` counter: viewers across processes.
+ * - Appends run as one Lua script (status check + XADD + expiry), so nothing lands after a terminal
+ *   event and every key gets `ttlSeconds` once the generation finishes.
+ * - A reader replays with paged XRANGE, then follows with XREAD BLOCK on a blocking connection of its
+ *   own (taken from a small idle pool, returned when the reader ends normally; an abort mid-BLOCK
+ *   disconnects it). One connection per live reader keeps each reader's wait independent and simple.
+ * - Cancel requests travel over Pub/Sub (`<prefix>cancel`) to whichever process runs the generation.
+ * Commands fail (rejected promises) after a few reconnect attempts instead of queueing forever.
+ */
+import { Redis } from 'ioredis';
+import { isTerminalEvent } from './memory-registry.js';
+import type {
+  GenerationEvent,
+  GenerationEventType,
+  GenerationInfo,
+  GenerationRegistry,
+  GenerationStatus,
+} from './types.js';
+
+export interface RedisRegistryOptions {
+  /** Default `REDIS_URL`, else redis://127.0.0.1:6379. */
+  url?: string;
+  /** Prefix of every key and the cancel channel (default `bedrock-inference:`). */
+  keyPrefix?: string;
+  /** How long a finished generation stays readable (default 600 s). */
+  ttlSeconds?: number;
+  /** Expiry while running, so a crashed process leaves nothing behind for long (default 3600 s). */
+  runningTtlSeconds?: number;
+  /** Events per XRANGE/XREAD page (default 256). */
+  pageSize?: number;
+  /** Longest single XREAD BLOCK before checking that the generation still exists (default 5000 ms). */
+  blockMs?: number;
+}
+
+type StreamEntry = [id: string, fields: string[]];
+type XReadReply = [key: string, entries: StreamEntry[]][] | null;
+
+const TERMINAL_STATUS: Partial<Record<GenerationEventType, GenerationStatus>> = {
+  done: 'done',
+  error: 'error',
+  cancelled: 'cancelled',
+};
+
+// KEYS: info, events, viewers. ARGV: type, data, terminal status ('' if none), ttl, running ttl.
+const APPEND_SCRIPT = `
+if redis.call('HGET', KEYS[1], 'status') ~= 'running' then
+  return redis.error_reply('NOTRUNNING generation is unknown or has already finished')
+end
+local id = redis.call('XADD', KEYS[2], '*', 't', ARGV[1], 'd', ARGV[2])
+if ARGV[3] ~= '' then
+  redis.call('HSET', KEYS[1], 'status', ARGV[3])
+  redis.call('EXPIRE', KEYS[1], ARGV[4])
+  redis.call('EXPIRE', KEYS[2], ARGV[4])
+  redis.call('EXPIRE', KEYS[3], ARGV[4])
+elseif redis.call('TTL', KEYS[2]) < 0 then
+  redis.call('EXPIRE', KEYS[2], ARGV[5])
+end
+return id`;
+
+// KEYS: viewers. ARGV: running ttl.
+const ATTACH_SCRIPT = `
+local n = redis.call('INCR', KEYS[1])
+if redis.call('TTL', KEYS[1]) < 0 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
+return n`;
+
+const STREAM_ID = /^\d{1,20}(-\d{1,20})?$/;
+const MAX_IDLE_READERS = 8;
+
+export class RedisRegistry implements GenerationRegistry {
+  readonly #prefix: string;
+  readonly #ttl: number;
+  readonly #runningTtl: number;
+  readonly #pageSize: number;
+  readonly #blockMs: number;
+  readonly #redis: Redis;
+  readonly #subscriber: Redis;
+  #subscribed: Promise<void> | undefined;
+  readonly #cancelListeners = new Map<string, Set<() => void>>();
+  readonly #idleReaders: Redis[] = [];
+  readonly #busyReaders = new Set<Redis>();
+  #closed = false;
+
+  constructor(options: RedisRegistryOptions = {}) {
+    this.#prefix = options.keyPrefix ?? 'bedrock-inference:';
+    this.#ttl = options.ttlSeconds ?? 600;
+    this.#runningTtl = Math.max(options.runningTtlSeconds ?? 3600, this.#ttl);
+    this.#pageSize = options.pageSize ?? 256;
+    this.#blockMs = options.blockMs ?? 5_000;
+    const url = options.url ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+    this.#redis = watch(
+      new Redis(url, {
+        maxRetriesPerRequest: 2,
+        connectTimeout: 5_000,
+        // Short reconnect steps: with Redis gone, a command fails within about a second.
+        retryStrategy: (times: number) => Math.min(times * 100, 500),
+      }),
+    );
+    this.#subscriber = watch(this.#redis.duplicate());
+    this.#subscriber.on('message', (channel: string, id: string) => {
+      if (channel !== this.#channel) return;
+      const listeners = this.#cancelListeners.get(id);
+      if (listeners !== undefined) for (const listener of [...listeners]) listener();
+    });
+  }
+
+  /** Client name of the blocking reader connections (visible in CLIENT LIST). */
+  get #readerName(): string {
+    return `${this.#prefix.replace(/[^\w:.-]/g, '_')}reader`;
+  }
+
+  get #channel(): string {
+    return `${this.#prefix}cancel`;
+  }
+
+  async create(fields: Omit<GenerationInfo, 'status' | 'createdAt'>): Promise<GenerationInfo> {
+    // Cancels for generations run here must not be missed: be subscribed before the first one exists.
+    await this.#subscription();
+    const info: GenerationInfo = { ...fields, status: 'running', createdAt: Date.now() };
+    const key = this.#key(info.id);
+    const hash: Record<string, string> = {
+      id: info.id,
+      model: info.model,
+      detached: info.detached ? '1' : '0',
+      status: info.status,
+      createdAt: String(info.createdAt),
+    };
+    if (info.ownerKeyHash !== null) hash.owner = info.ownerKeyHash;
+    const created = await this.#redis.hsetnx(key, 'id', info.id);
+    if (created === 0) throw new Error(`Generation ${info.id} already exists`);
+    await this.#redis.multi().hset(key, hash).expire(key, this.#runningTtl).exec();
+    return info;
+  }
+
+  async get(id: string): Promise<GenerationInfo | undefined> {
+    const hash = await this.#redis.hgetall(this.#key(id));
+    if (hash.id === undefined || hash.status === undefined) return undefined;
+    return {
+      id: hash.id,
+      model: hash.model ?? '',
+      ownerKeyHash: hash.owner ?? null,
+      detached: hash.detached === '1',
+      status: hash.status as GenerationStatus,
+      createdAt: Number(hash.createdAt),
+    };
+  }
+
+  async append(id: string, type: GenerationEventType, data: string): Promise<string> {
+    const key = this.#key(id);
+    const result = await this.#redis.eval(
+      APPEND_SCRIPT,
+      3,
+      key,
+      `${key}:events`,
+      `${key}:viewers`,
+      type,
+      data,
+      TERMINAL_STATUS[type] ?? '',
+      this.#ttl,
+      this.#runningTtl,
+    );
+    return result as string;
+  }
+
+  read(id: string, afterId: string | undefined, signal: AbortSignal): AsyncIterable<GenerationEvent> {
+    return this.#read(id, afterId, signal);
+  }
+
+  async *#read(id: string, afterId: string | undefined, signal: AbortSignal): AsyncGenerator<GenerationEvent> {
+    const key = this.#key(id);
+    const events = `${key}:events`;
+    if (signal.aborted) return;
+    // Status before the replay: a generation already finished has its whole log in the replay.
+    const status = await this.#redis.hget(key, 'status');
+    if (status === null) return;
+    // An id this stream could not have issued replays from the start: a duplicate beats a gap.
+    let last = afterId !== undefined && STREAM_ID.test(afterId) ? afterId : '0-0';
+    for (;;) {
+      const page = await this.#redis.xrange(events, `(${last}`, '+', 'COUNT', this.#pageSize);
+      for (const [entryId, fields] of page) {
+        last = entryId;
+        const event = toEvent(entryId, fields);
+        yield event;
+        if (isTerminalEvent(event.type) || signal.aborted) return;
+      }
+      if (page.length < this.#pageSize) break;
+    }
+    if (status !== 'running') return;
+    yield* this.#follow(key, events, last, signal);
+  }
+
+  /** The live tail: XREAD BLOCK from `last` on a blocking connection until a terminal event. */
+  async *#follow(key: string, events: string, last: string, signal: AbortSignal): AsyncGenerator<GenerationEvent> {
+    const reader = this.#acquireReader();
+    const onAbort = () => reader.disconnect();
+    signal.addEventListener('abort', onAbort, { once: true });
+    let reusable = false;
+    try {
+      while (!signal.aborted) {
+        let reply: XReadReply;
+        try {
+          reply = await reader.xread('COUNT', this.#pageSize, 'BLOCK', this.#blockMs, 'STREAMS', events, last);
+        } catch (error) {
+          if (signal.aborted) return;
+          throw error;
+        }
+        if (reply === null) {
+          // Nothing for a while: stop if the generation expired without a terminal event.
+          if ((await this.#redis.exists(key)) === 0) {
+            reusable = true;
+            return;
+          }
+          continue;
+        }
+        for (const [entryId, fields] of reply[0]?.[1] ?? []) {
+          last = entryId;
+          const event = toEvent(entryId, fields);
+          yield event;
+          if (isTerminalEvent(event.type)) {
+            reusable = true;
+            return;
+          }
+          if (signal.aborted) return;
+        }
+      }
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+      this.#releaseReader(reader, reusable && !signal.aborted);
+    }
+  }
+
+  async requestCancel(id: string): Promise<void> {
+    await this.#redis.publish(this.#channel, id);
+  }
+
+  onCancelRequested(id: string, listener: () => void): () => void {
+    let listeners = this.#cancelListeners.get(id);
+    if (listeners === undefined) this.#cancelListeners.set(id, (listeners = new Set()));
+    listeners.add(listener);
+    return () => {
+      listeners.delete(listener);
+      if (listeners.size === 0 && this.#cancelListeners.get(id) === listeners) this.#cancelListeners.delete(id);
+    };
+  }
+
+  async attachViewer(id: string): Promise<() => Promise<void>> {
+    const viewers = `${this.#key(id)}:viewers`;
+    await this.#redis.eval(ATTACH_SCRIPT, 1, viewers, this.#runningTtl);
+    let attached = true;
+    return async () => {
+      if (!attached) return;
+      attached = false;
+      await this.#redis.decr(viewers);
+    };
+  }
+
+  async viewerCount(id: string): Promise<number> {
+    const count = Number(await this.#redis.get(`${this.#key(id)}:viewers`));
+    return Number.isFinite(count) && count > 0 ? count : 0;
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const reader of [...this.#idleReaders, ...this.#busyReaders]) reader.disconnect();
+    this.#idleReaders.length = 0;
+    this.#busyReaders.clear();
+    this.#cancelListeners.clear();
+    await Promise.all([quit(this.#subscriber), quit(this.#redis)]);
+  }
+
+  #key(id: string): string {
+    return `${this.#prefix}gen:${id}`;
+  }
+
+  #subscription(): Promise<void> {
+    if (this.#subscribed === undefined) {
+      const subscribing = this.#subscriber.subscribe(this.#channel).then(() => undefined);
+      this.#subscribed = subscribing;
+      // A failed subscribe is retried by the next create() rather than cached as failed forever.
+      subscribing.catch(() => {
+        if (this.#subscribed === subscribing) this.#subscribed = undefined;
+      });
+    }
+    return this.#subscribed;
+  }
+
+  #acquireReader(): Redis {
+    if (this.#closed) throw new Error('The generation registry is closed');
+    const reader = this.#idleReaders.pop() ?? watch(this.#redis.duplicate({ connectionName: this.#readerName }));
+    this.#busyReaders.add(reader);
+    return reader;
+  }
+
+  #releaseReader(reader: Redis, reusable: boolean): void {
+    this.#busyReaders.delete(reader);
+    if (reusable && !this.#closed && this.#idleReaders.length < MAX_IDLE_READERS && reader.status === 'ready') {
+      this.#idleReaders.push(reader);
+    } else {
+      reader.disconnect();
+    }
+  }
+}
+
+function toEvent(id: string, fields: string[]): GenerationEvent {
+  // Fields are written as ['t', type, 'd', data] by APPEND_SCRIPT.
+  return { id, type: fields[1] as GenerationEventType, data: fields[3] ?? '' };
+}
+
+/** Connection errors surface through the failing commands; an 'error' event must not crash the process. */
+function watch(redis: Redis): Redis {
+  redis.on('error', () => undefined);
+  return redis;
+}
+
+async function quit(redis: Redis): Promise<void> {
+  try {
+    await redis.quit();
+  } catch {
+    redis.disconnect();
+  }
+}

@@ -1,0 +1,122 @@
+import { Redis } from 'ioredis';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { createRegistry } from '../../../src/server/registry/index.js';
+import { RedisRegistry, type RedisRegistryOptions } from '../../../src/server/registry/redis-registry.js';
+import { appendAnswer, collect, describeRegistryContract, newGeneration } from './registry-contract.js';
+import { deleteKeys, keysWithTtl, REDIS_URL, testPrefix } from './redis-test-keys.js';
+
+const prefix = testPrefix();
+const registries: RedisRegistry[] = [];
+// A small page size makes the replay cross several XRANGE pages.
+const open = (options: RedisRegistryOptions = {}) => {
+  const registry = new RedisRegistry({ url: REDIS_URL, keyPrefix: prefix, pageSize: 4, ...options });
+  registries.push(registry);
+  return registry;
+};
+afterEach(async () => {
+  await Promise.all(registries.splice(0).map((registry) => registry.close()));
+});
+afterAll(async () => {
+  await admin.quit();
+  await deleteKeys(prefix);
+});
+
+const admin = new Redis(REDIS_URL);
+/** CLIENT LIST lines of this file's blocking reader connections. */
+async function readerClients(): Promise<string[]> {
+  const list = (await admin.client('LIST')) as string;
+  return list.split('\n').filter((line) => line.includes(` name=${prefix}reader `));
+}
+
+async function until(condition: () => Promise<boolean>): Promise<void> {
+  while (!(await condition())) await new Promise((resolve) => setTimeout(resolve, 10));
+}
+
+describeRegistryContract('redis', { registry: () => open(), peer: () => open() });
+
+describe('RedisRegistry', () => {
+  it('uses Redis stream ids and keeps keys under its prefix', async () => {
+    const registry = open();
+    const id = await newGeneration(registry);
+    const ids = await appendAnswer(registry, id, 1);
+    for (const eventId of ids) expect(eventId).toMatch(/^\d+-\d+$/);
+    const keys = await keysWithTtl(prefix);
+    expect([...keys.keys()]).toEqual(expect.arrayContaining([`gen:${id}`, `gen:${id}:events`]));
+  });
+
+  it('a reader on another instance follows a generation live and ends at its terminal event', async () => {
+    const writer = open();
+    const reader = open();
+    const id = await newGeneration(writer);
+    const following = collect(reader.read(id, undefined, new AbortController().signal));
+    const ids = await appendAnswer(writer, id, 10);
+    expect((await following).map((e) => e.id)).toEqual(ids);
+  });
+
+  it('sets the finished TTL on every key of a finished generation, a running TTL before', async () => {
+    const registry = open({ ttlSeconds: 30, runningTtlSeconds: 900 });
+    const id = await newGeneration(registry);
+    await registry.append(id, 'start', '{}');
+    const detach = await registry.attachViewer(id);
+    for (const ttl of (await keysWithTtl(`${prefix}gen:${id}`)).values()) {
+      expect(ttl).toBeGreaterThan(30);
+      expect(ttl).toBeLessThanOrEqual(900);
+    }
+    await registry.append(id, 'cancelled', '{"partialText":""}');
+    await detach();
+    const ttls = await keysWithTtl(`${prefix}gen:${id}`);
+    expect(ttls.size).toBe(3);
+    for (const ttl of ttls.values()) {
+      expect(ttl).toBeGreaterThan(0);
+      expect(ttl).toBeLessThanOrEqual(30);
+    }
+  });
+
+  it('ends a follower whose generation expired without a terminal event', async () => {
+    const registry = open({ blockMs: 50 });
+    const id = await newGeneration(registry);
+    await registry.append(id, 'start', '{}');
+    const reading = collect(registry.read(id, undefined, new AbortController().signal));
+    await deleteKeys(`${prefix}gen:${id}`);
+    expect((await reading).map((e) => e.type)).toEqual(['start']);
+  });
+
+  it('pools a blocking connection after a reader ends, and drops one aborted mid-wait', async () => {
+    const registry = open();
+    for (let round = 0; round < 3; round++) {
+      const id = await newGeneration(registry);
+      await registry.append(id, 'start', '{}');
+      const reading = collect(registry.read(id, undefined, new AbortController().signal));
+      await until(async () => (await readerClients()).filter((c) => c.includes('cmd=xread')).length === 1);
+      await registry.append(id, 'done', '{}');
+      expect((await reading).map((e) => e.type)).toEqual(['start', 'done']);
+    }
+    expect(await readerClients()).toHaveLength(1);
+    const id = await newGeneration(registry);
+    const controller = new AbortController();
+    const reading = collect(registry.read(id, undefined, controller.signal));
+    await until(async () => (await readerClients()).filter((c) => c.includes('cmd=xread')).length === 1);
+    controller.abort();
+    expect(await reading).toEqual([]);
+    await until(async () => (await readerClients()).length === 0);
+  });
+
+  it('with Redis unreachable, every call rejects and nothing crashes', async () => {
+    const registry = open({ url: 'redis://127.0.0.1:1' });
+    await expect(registry.create({ id: 'x', model: 'm', ownerKeyHash: null, detached: false })).rejects.toThrow();
+    await expect(registry.append('x', 'text', '{}')).rejects.toThrow();
+    await expect(collect(registry.read('x', undefined, new AbortController().signal))).rejects.toThrow();
+    await expect(registry.attachViewer('x')).rejects.toThrow();
+  }, 30_000);
+
+  it('createRegistry({ redisUrl }) is the Redis registry', async () => {
+    const registry = createRegistry({ redisUrl: REDIS_URL, keyPrefix: prefix, ttlSeconds: 5 });
+    try {
+      expect(registry).toBeInstanceOf(RedisRegistry);
+      const id = await newGeneration(registry);
+      expect((await registry.get(id))?.status).toBe('running');
+    } finally {
+      await registry.close();
+    }
+  });
+});
