@@ -1,0 +1,120 @@
+/**
+ * The framework-free core: a plain Node `(req, res)` handler with find-my-way routing. Around every
+ * route it applies CORS, API keys, shutdown refusal, request logs and metrics, and turns anything
+ * thrown before the response started into a JSON error (never a stack, never a 500 for bad input).
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { performance } from 'node:perf_hooks';
+import Router, { type HTTPMethod } from 'find-my-way';
+import { HttpError, sendHttpError } from './http/http-error.js';
+import { toHttpError } from './http/map-library-error.js';
+import { cancelGeneration, chat, generationEvents } from './routes/chat-routes.js';
+import { apiModels, healthz, metrics, openaiModels } from './routes/info-routes.js';
+import { openaiChatCompletions } from './routes/openai-chat.js';
+import type { RouteHandler } from './routes/route-call.js';
+import { streamCompletion } from './routes/stream-completion.js';
+import { resolveServerOptions, type ServerContext, type ServerOptions } from './server-options.js';
+
+interface RouteEntry {
+  name: string;
+  handler: RouteHandler;
+  /** Open routes skip API keys (health checks and Prometheus scrapes). */
+  open?: boolean;
+}
+
+const ROUTES: [HTTPMethod, string, RouteEntry][] = [
+  ['POST', '/api/stream-completion', { name: 'stream-completion', handler: streamCompletion }],
+  ['POST', '/api/chat', { name: 'chat', handler: chat }],
+  ['GET', '/api/generations/:id/events', { name: 'generation-events', handler: generationEvents }],
+  ['POST', '/api/generations/:id/cancel', { name: 'generation-cancel', handler: cancelGeneration }],
+  ['POST', '/v1/chat/completions', { name: 'openai-chat', handler: openaiChatCompletions }],
+  ['GET', '/v1/models', { name: 'openai-models', handler: openaiModels }],
+  ['GET', '/api/models', { name: 'models', handler: apiModels }],
+  ['GET', '/healthz', { name: 'healthz', handler: healthz, open: true }],
+  ['GET', '/metrics', { name: 'metrics', handler: metrics, open: true }],
+];
+
+export interface BedrockRequestHandler {
+  (req: IncomingMessage, res: ServerResponse): void;
+  /** Handles the request when it is one of ours and returns true; false leaves it to the caller. */
+  handle(req: IncomingMessage, res: ServerResponse): boolean;
+  readonly context: ServerContext;
+}
+
+export function createRequestHandler(options: ServerOptions | ServerContext = {}): BedrockRequestHandler {
+  const ctx = 'inflight' in options ? options : resolveServerOptions(options);
+  const router = Router({ ignoreTrailingSlash: true });
+  const noop = () => undefined;
+  for (const [method, path, entry] of ROUTES) router.on(method, path, noop, entry);
+
+  const handle = (req: IncomingMessage, res: ServerResponse): boolean => {
+    const url = req.url ?? '/';
+    const method = (req.method ?? 'GET').toUpperCase();
+    if (method === 'OPTIONS') {
+      if ((router.find('GET', url) ?? router.find('POST', url)) === null) return false;
+      if (ctx.cors.apply(req, res)) return true;
+      res.writeHead(204, { allow: 'GET, POST, OPTIONS', 'content-length': 0 });
+      res.end();
+      return true;
+    }
+    const found = router.find(method as HTTPMethod, url);
+    if (found === null) {
+      if ((router.find('GET', url) ?? router.find('POST', url)) === null) return false;
+      ctx.cors.apply(req, res);
+      sendHttpError(res, new HttpError(405, 'method_not_allowed', `${method} is not allowed here.`));
+      return true;
+    }
+    ctx.cors.apply(req, res);
+    void run(ctx, req, res, found.store as RouteEntry, found.params, found.searchParams);
+    return true;
+  };
+
+  const handler = ((req: IncomingMessage, res: ServerResponse) => {
+    if (!handle(req, res)) {
+      sendHttpError(
+        res,
+        new HttpError(404, 'not_found', `No route for ${req.method ?? 'GET'} ${(req.url ?? '/').split('?')[0]}.`, {
+          fix: 'See docs/server.md for the endpoints.',
+        }),
+      );
+    }
+  }) as BedrockRequestHandler;
+  handler.handle = handle;
+  Object.defineProperty(handler, 'context', { value: ctx });
+  return handler;
+}
+
+async function run(
+  ctx: ServerContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+  entry: RouteEntry,
+  params: Record<string, string | undefined>,
+  query: Record<string, string>,
+): Promise<void> {
+  const startedAt = performance.now();
+  const log = ctx.logger.child({ route: entry.name });
+  res.once('finish', () => {
+    ctx.metrics.requests.inc({ route: entry.name, status: String(res.statusCode) });
+    log.info({ status: res.statusCode, ms: Math.round(performance.now() - startedAt) }, 'request done');
+  });
+  try {
+    if (ctx.closing && !entry.open) {
+      throw new HttpError(503, 'shutting_down', 'The server is shutting down.', {
+        retryable: true,
+        retryAfterSeconds: 1,
+      });
+    }
+    const keyHash = entry.open ? null : ctx.auth.authenticate(req);
+    await entry.handler({ ctx, req, res, params, query, keyHash, log, startedAt });
+  } catch (error) {
+    const httpError = toHttpError(error);
+    if (httpError.status >= 500 && !(error instanceof HttpError)) log.error({ err: error }, 'request failed');
+    if (!(error instanceof HttpError)) ctx.metrics.errors.inc({ type: httpError.type });
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
+    sendHttpError(res, httpError, httpError.status === 413 ? { connection: 'close' } : {});
+  }
+}

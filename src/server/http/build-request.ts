@@ -1,0 +1,83 @@
+/**
+ * Turns a validated request body into the library's InferenceRequest, applying the server's limits
+ * (prompt size, message count, output tokens) with 4xx errors that name the field and the fix.
+ */
+import type { ChatMessage, InferenceRequest } from '../../index.js';
+import type { ServerContext } from '../server-options.js';
+import { badRequest, HttpError } from './http-error.js';
+
+export interface RequestFields {
+  prompt?: string | undefined;
+  messages?: readonly ChatMessage[] | undefined;
+  model?: string | undefined;
+  system?: string | undefined;
+  maxTokens?: number | undefined;
+  temperature?: number | undefined;
+  topP?: number | undefined;
+  topK?: number | undefined;
+  stopSequences?: readonly string[] | undefined;
+  api?: 'invoke' | 'converse' | undefined;
+  reasoning?: { budgetTokens: number } | undefined;
+  resume?: boolean | undefined;
+}
+
+export interface BuiltRequest {
+  model: string;
+  request: InferenceRequest;
+  /** Characters of prompt text, for logs (the text itself is logged only with logPrompts). */
+  promptChars: number;
+}
+
+export function buildInferenceRequest(fields: RequestFields, ctx: ServerContext): BuiltRequest {
+  const { limits } = ctx;
+  const messageField = fields.prompt !== undefined ? 'prompt' : 'messages';
+  if (fields.messages !== undefined && fields.messages.length > limits.maxMessages) {
+    throw badRequest(
+      'messages',
+      `Too many messages: ${fields.messages.length} (this server takes at most ${limits.maxMessages}).`,
+      `Send at most ${limits.maxMessages} messages; drop or summarise the oldest turns.`,
+    );
+  }
+  if (fields.messages !== undefined && fields.messages[0]?.role !== 'user') {
+    throw badRequest(
+      'messages[0].role',
+      'The conversation must start with a user message.',
+      'Make messages[0] a "user" turn.',
+    );
+  }
+  let promptChars = fields.prompt?.length ?? 0;
+  for (const message of fields.messages ?? []) promptChars += message.content.length;
+  promptChars += fields.system?.length ?? 0;
+  if (promptChars > limits.maxPromptChars) {
+    throw new HttpError(
+      413,
+      'prompt_too_large',
+      `The prompt is ${promptChars} characters; the limit is ${limits.maxPromptChars}.`,
+      {
+        field: messageField,
+        fix: `Shorten the prompt, system text and messages to at most ${limits.maxPromptChars} characters in all.`,
+      },
+    );
+  }
+  if (fields.maxTokens !== undefined && fields.maxTokens > limits.maxOutputTokens) {
+    throw badRequest(
+      'maxTokens',
+      `maxTokens ${fields.maxTokens} is above this server's limit of ${limits.maxOutputTokens}.`,
+      `Ask for at most ${limits.maxOutputTokens} tokens.`,
+    );
+  }
+  const model = fields.model ?? ctx.defaultModel;
+  const request: InferenceRequest = { modelId: model };
+  if (fields.prompt !== undefined) request.prompt = fields.prompt;
+  if (fields.messages !== undefined) request.messages = fields.messages;
+  if (fields.system !== undefined) request.system = fields.system;
+  if (fields.maxTokens !== undefined) request.maxTokens = fields.maxTokens;
+  if (fields.temperature !== undefined) request.temperature = fields.temperature;
+  if (fields.topP !== undefined) request.topP = fields.topP;
+  if (fields.topK !== undefined) request.topK = fields.topK;
+  if (fields.stopSequences !== undefined) request.stopSequences = fields.stopSequences;
+  if (fields.api !== undefined) request.api = fields.api;
+  if (fields.reasoning !== undefined) request.reasoning = fields.reasoning;
+  if (fields.resume !== undefined) request.resume = fields.resume;
+  return { model, request, promptChars };
+}

@@ -1,0 +1,85 @@
+/**
+ * POST /api/chat (start a generation and stream it as SSE), GET /api/generations/:id/events (attach,
+ * replaying after Last-Event-ID) and POST /api/generations/:id/cancel. A generation is visible only to
+ * the API key that started it: any other key gets the same 404 as an unknown id.
+ */
+import type { GenerationInfo } from '../registry/types.js';
+import { buildInferenceRequest } from '../http/build-request.js';
+import { HttpError, notFound, sendJson } from '../http/http-error.js';
+import { toHttpError } from '../http/map-library-error.js';
+import { readJsonBody } from '../http/read-json-body.js';
+import { chatSchema, parseBody } from '../http/request-schemas.js';
+import type { GenerationPort } from '../server-options.js';
+import { forwardGeneration } from './forward-generation.js';
+import type { RouteCall } from './route-call.js';
+
+const MAX_ID_LENGTH = 200;
+
+function generationsOf(call: RouteCall): GenerationPort {
+  if (call.ctx.generations === undefined) {
+    throw new HttpError(503, 'unavailable', 'Generations are not configured on this server.', {
+      fix: 'Pass `generations` (a GenerationService) or use createServer(), which builds one.',
+    });
+  }
+  return call.ctx.generations;
+}
+
+export async function chat(call: RouteCall): Promise<void> {
+  const { ctx } = call;
+  const generations = generationsOf(call);
+  const body = parseBody(chatSchema, await readJsonBody(call.req, ctx.limits.maxBodyBytes));
+  const built = buildInferenceRequest(body, ctx);
+  let info: GenerationInfo;
+  try {
+    info = await generations.start({
+      request: built.request,
+      model: built.model,
+      ownerKeyHash: call.keyHash,
+      detached: body.detached ?? false,
+    });
+  } catch (error) {
+    throw toHttpError(error);
+  }
+  call.log.info(
+    {
+      generation: info.id,
+      model: built.model,
+      messages: body.messages.length,
+      promptChars: built.promptChars,
+      ...(ctx.logPrompts ? { messagesText: body.messages, system: body.system } : {}),
+    },
+    'chat started',
+  );
+  await forwardGeneration(call, { route: 'chat', id: info.id, afterId: undefined, starter: true });
+}
+
+async function ownedGeneration(call: RouteCall): Promise<GenerationInfo> {
+  const id = call.params.id ?? '';
+  if (id === '' || id.length > MAX_ID_LENGTH) throw notFound('No such generation.');
+  const info = await generationsOf(call).get(id);
+  // Same answer for "unknown" and "someone else's": ids must not be probeable.
+  if (info === undefined || info.ownerKeyHash !== call.keyHash)
+    throw notFound(`No generation "${id}" for this API key.`);
+  return info;
+}
+
+export async function generationEvents(call: RouteCall): Promise<void> {
+  const info = await ownedGeneration(call);
+  const header = call.req.headers['last-event-id'];
+  const fromHeader = Array.isArray(header) ? header[0] : header;
+  const afterId = (fromHeader ?? call.query.lastEventId ?? '').trim() || undefined;
+  if (afterId !== undefined && (afterId.length > MAX_ID_LENGTH || /[\r\n]/.test(afterId))) {
+    throw new HttpError(400, 'invalid_request', 'Last-Event-ID is not an event id.', {
+      field: 'Last-Event-ID',
+      fix: 'Send the id of the last event you received (the `id:` line), or none to replay from the start.',
+    });
+  }
+  await forwardGeneration(call, { route: 'generation-events', id: info.id, afterId, starter: false });
+}
+
+export async function cancelGeneration(call: RouteCall): Promise<void> {
+  const info = await ownedGeneration(call);
+  await generationsOf(call).cancel(info.id);
+  call.log.info({ generation: info.id }, 'generation cancelled');
+  sendJson(call.res, 202, { id: info.id, status: 'cancelling' });
+}

@@ -1,0 +1,137 @@
+/**
+ * The server's options and their resolved form (the context every route receives). Defaults are
+ * safe: limits on, heartbeats every 15 s, no prompt text in logs, keys and CORS off until configured.
+ */
+import pino, { type Logger } from 'pino';
+import { BedrockStreamingClient, type BedrockStreamingClientOptions, type InferenceRequest } from '../index.js';
+import type { GenerationEvent, GenerationInfo } from './registry/types.js';
+import { createApiKeyCheck, type ApiKeyCheck } from './http/api-keys.js';
+import { createCorsPolicy, type CorsOptions, type CorsPolicy } from './http/cors.js';
+import { DEFAULT_MODELS, type ServerModel } from './model-list.js';
+import { createServerMetrics, type ServerMetrics } from './server-metrics.js';
+
+/** What the HTTP layer needs from GenerationService (src/server/generations). */
+export interface GenerationPort {
+  start(params: {
+    request: InferenceRequest;
+    model: string;
+    ownerKeyHash: string | null;
+    detached: boolean;
+  }): Promise<GenerationInfo>;
+  events(id: string, afterId: string | undefined, signal: AbortSignal): AsyncIterable<GenerationEvent>;
+  cancel(id: string): Promise<void>;
+  get(id: string): Promise<GenerationInfo | undefined>;
+  shutdown(): Promise<void>;
+}
+
+export interface ServerLimits {
+  /** Largest request body in bytes (default 1 MiB). */
+  maxBodyBytes?: number;
+  /** Most characters of prompt, messages and system together (default 200 000). */
+  maxPromptChars?: number;
+  /** Most chat messages in one request (default 500). */
+  maxMessages?: number;
+  /** Highest maxTokens a caller may ask for (default 32 000). */
+  maxOutputTokens?: number;
+}
+
+export interface ServerOptions {
+  /** The library client to stream with; by default one is built from `clientOptions`. */
+  client?: BedrockStreamingClient;
+  clientOptions?: BedrockStreamingClientOptions;
+  /** Runs /api/chat generations (ids, replay, viewers); by default an in-memory or Redis-backed one. */
+  generations?: GenerationPort;
+  /** Redis for the generation registry (scale out); memory when absent. */
+  redisUrl?: string;
+  /** The model used when a request names none. */
+  defaultModel?: string;
+  /** Listed by GET /api/models and GET /v1/models (requests may still name any model the library knows). */
+  models?: readonly ServerModel[];
+  /** Bearer keys; when empty or absent the API is open. */
+  apiKeys?: readonly string[];
+  /** Origins allowed to call from browsers (`*` for any). */
+  cors?: CorsOptions | readonly string[];
+  limits?: ServerLimits;
+  /** `: ping` comment after this much SSE silence, ms (default 15 000; 0 = off). */
+  heartbeatMs?: number;
+  /**
+   * How long /api/chat may hold its response headers waiting for the outcome of the first upstream
+   * call (so a pre-stream failure can still be a 4xx/5xx status), ms (default 2 000).
+   */
+  headersDelayMs?: number;
+  /** pino logger, or false for none (default: pino at info). */
+  logger?: Logger | false;
+  /** Log prompt text (default false: only sizes are logged). */
+  logPrompts?: boolean;
+}
+
+export interface ResolvedLimits {
+  maxBodyBytes: number;
+  maxPromptChars: number;
+  maxMessages: number;
+  maxOutputTokens: number;
+}
+
+export interface ServerContext {
+  client: BedrockStreamingClient;
+  ownsClient: boolean;
+  generations: GenerationPort | undefined;
+  defaultModel: string;
+  models: readonly ServerModel[];
+  auth: ApiKeyCheck;
+  cors: CorsPolicy;
+  limits: ResolvedLimits;
+  heartbeatMs: number;
+  headersDelayMs: number;
+  logger: Logger;
+  logPrompts: boolean;
+  metrics: ServerMetrics;
+  /** Set when shutting down: new requests get 503. */
+  closing: boolean;
+  /** Aborts for the direct (non-generation) streams in flight, so shutdown can close them. */
+  inflight: Set<AbortController>;
+}
+
+export const DEFAULT_MODEL = 'anthropic.claude-3-haiku-20240307-v1:0';
+
+/** Paths pino must never print, whatever a caller logs by mistake. */
+const REDACT = [
+  'req.headers.authorization',
+  'headers.authorization',
+  'credentials',
+  '*.credentials',
+  '*.accessKeyId',
+  '*.secretAccessKey',
+  '*.sessionToken',
+];
+
+export function resolveServerOptions(options: ServerOptions): ServerContext {
+  const logger =
+    options.logger === false
+      ? pino({ level: 'silent' })
+      : (options.logger ?? pino({ name: 'bedrock-inference-server', redact: REDACT }));
+  const client = options.client ?? new BedrockStreamingClient(options.clientOptions ?? {});
+  const limits = options.limits ?? {};
+  return {
+    client,
+    ownsClient: options.client === undefined,
+    generations: options.generations,
+    defaultModel: options.defaultModel ?? options.clientOptions?.modelId ?? DEFAULT_MODEL,
+    models: options.models ?? DEFAULT_MODELS,
+    auth: createApiKeyCheck(options.apiKeys),
+    cors: createCorsPolicy(options.cors),
+    limits: {
+      maxBodyBytes: limits.maxBodyBytes ?? 1024 * 1024,
+      maxPromptChars: limits.maxPromptChars ?? 200_000,
+      maxMessages: limits.maxMessages ?? 500,
+      maxOutputTokens: limits.maxOutputTokens ?? 32_000,
+    },
+    heartbeatMs: options.heartbeatMs ?? 15_000,
+    headersDelayMs: options.headersDelayMs ?? 2_000,
+    logger,
+    logPrompts: options.logPrompts ?? false,
+    metrics: createServerMetrics(),
+    closing: false,
+    inflight: new Set(),
+  };
+}
