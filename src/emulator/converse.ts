@@ -4,6 +4,7 @@
  */
 import { BedrockServiceError } from './bedrock-error.js';
 import { generationRequest, transcript } from './families/chat-transcript.js';
+import { thinkingPrefillError } from './families/anthropic-messages.js';
 import { converseSystem, converseTurns } from './families/converse-messages.js';
 import type {
   ConverseEvent,
@@ -98,7 +99,11 @@ export function parseConverseRequest(body: unknown, model: ResolvedModel): Gener
   const topK = typeof extra.top_k === 'number' ? extra.top_k : typeof extra.topK === 'number' ? extra.topK : undefined;
   const reasoning = readReasoning(model, extra, maxTokens);
   const { conversation, prefill } = transcript(converseSystem(input.system), turns);
-  if (model.family === 'anthropic-messages' && prefill !== undefined && /\s$/.test(prefill)) {
+  const claude = model.family === 'anthropic-messages';
+  if (claude && prefill !== undefined && reasoning) {
+    throw invalid(`The model returned the following errors: ${thinkingPrefillError(turns.length - 1)}`);
+  }
+  if (claude && prefill !== undefined && /\s$/.test(prefill)) {
     throw invalid(
       'The model returned the following errors: final assistant content cannot end with trailing whitespace',
     );

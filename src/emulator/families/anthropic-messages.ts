@@ -66,6 +66,7 @@ export function parseClaudeMessages(raw: unknown, baseModelId: string): Generati
   const turns = readTurns(readArray(body, 'messages')!);
   const system = typeof body.system === 'string' ? body.system : contentText(body.system);
   const { conversation, prefill } = transcript(system, turns);
+  if (prefill !== undefined && reasoning) throw invalid(thinkingPrefillError(turns.length - 1));
   if (prefill !== undefined && /\s$/.test(prefill)) {
     throw invalid('messages: final assistant content cannot end with trailing whitespace');
   }
@@ -99,6 +100,15 @@ function readTurns(messages: unknown[]): ChatTurn[] {
     }
     return { role, text: contentText(message.content) };
   });
+}
+
+/** Claude refuses a final assistant turn (prefill) that does not start with a thinking block when thinking is on. */
+export function thinkingPrefillError(index: number): string {
+  return (
+    `messages.${index}.content.0.type: Expected \`thinking\` or \`redacted_thinking\`, but found \`text\`. ` +
+    'When `thinking` is enabled, a final `assistant` message must start with a thinking block. ' +
+    'To avoid this requirement, disable `thinking`.'
+  );
 }
 
 /** `thinking: {type: 'enabled', budget_tokens}` (or adaptive) turns reasoning on. */

@@ -114,6 +114,15 @@ describe('converse parsing', () => {
       errorOf(() => parseConverseRequest({ ...body, additionalModelRequestFields: thinking }, claude)).message,
     ).toContain('max_tokens');
     expect(parseConverseRequest(body, resolveModel('us.deepseek.r1-v1:0')).reasoning).toBe(true);
+    const prefilled = [...body.messages, { role: 'assistant', content: [{ text: 'She' }] }];
+    const withThinking = {
+      messages: prefilled,
+      inferenceConfig: { maxTokens: 2000 },
+      additionalModelRequestFields: thinking,
+    };
+    expect(errorOf(() => parseConverseRequest(withThinking, claude)).message).toContain(
+      'must start with a thinking block',
+    );
   });
 });
 
