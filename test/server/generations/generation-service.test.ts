@@ -1,0 +1,186 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { ServiceError, ValidationError, type BedrockStreamingClient } from '../../../src/index.js';
+import type { Emulator } from '../../../src/emulator/server.js';
+import { GenerationService } from '../../../src/server/generations/generation-service.js';
+import { MemoryRegistry } from '../../../src/server/registry/memory-registry.js';
+import {
+  clientFor,
+  data,
+  holdOpen,
+  MODEL,
+  readAll,
+  readUntil,
+  start,
+  startTestEmulator,
+  textOf,
+  upstreamEnded,
+} from './service-harness.js';
+
+let emu: Emulator;
+let client: BedrockStreamingClient;
+let registry: MemoryRegistry;
+let service: GenerationService;
+beforeAll(async () => {
+  emu = await startTestEmulator();
+  client = clientFor(emu);
+});
+afterEach(async () => {
+  await service.shutdown();
+  await registry.close();
+  emu.faults.clear();
+  emu.requestLog.clear();
+});
+afterAll(async () => {
+  client.destroy();
+  await emu.close();
+});
+const open = (disconnectGraceMs = 0) => {
+  registry = new MemoryRegistry();
+  service = new GenerationService({ registry, client, disconnectGraceMs });
+  return service;
+};
+
+describe('GenerationService (memory registry, real client against the emulator)', () => {
+  it('streams a generation into start, text, usage and done events under an unguessable id', async () => {
+    open();
+    const info = await start(service);
+    expect(info.id).toMatch(/^[\w-]{22}$/);
+    expect(info).toMatchObject({ model: MODEL, status: 'running', detached: false });
+    const events = await readAll(service, info.id);
+    expect(events[0]).toMatchObject({ id: '1', type: 'start' });
+    expect(data(events[0])).toEqual({ id: info.id, model: MODEL });
+    expect(events.filter((e) => e.type === 'text').length).toBeGreaterThan(1);
+    expect(textOf(events).length).toBeGreaterThan(20);
+    const done = events.at(-1);
+    expect(done?.type).toBe('done');
+    expect(data(done)).toMatchObject({
+      stopReason: 'end_turn',
+      usage: { source: 'bedrock' },
+      metrics: { chunkCount: expect.any(Number) },
+    });
+    expect(events.map((e) => e.id)).toEqual(events.map((_, i) => String(i + 1)));
+    expect((await service.get(info.id))?.status).toBe('done');
+    expect((await upstreamEnded(emu)).outcome).toBe('completed');
+  });
+
+  it('replays after a Last-Event-ID exactly the missing events; two viewers see the same stream', async () => {
+    open();
+    const { id } = await start(service);
+    const [a, b] = await Promise.all([readAll(service, id), readAll(service, id)]);
+    expect(b).toEqual(a);
+    for (const cut of [1, 3, a.length - 1]) {
+      expect(await readAll(service, id, a[cut - 1]?.id)).toEqual(a.slice(cut));
+    }
+  });
+
+  it('a mid-stream Bedrock error becomes a typed error event with the partial text', async () => {
+    open();
+    emu.faults.add({ fault: { kind: 'stream-exception', exceptionType: 'modelStreamErrorException', afterChunks: 4 } });
+    const { id } = await start(service);
+    const events = await readAll(service, id);
+    const error = events.at(-1);
+    expect(error?.type).toBe('error');
+    const facts = data<{ type: string; message: string; retryable: boolean; partialText: string }>(error);
+    expect(facts.type).toMatch(/Error$/);
+    expect(facts.message).not.toMatch(/\n\s+at /);
+    expect(facts.partialText).toBe(textOf(events));
+    expect(facts.partialText.length).toBeGreaterThan(0);
+    expect((await service.get(id))?.status).toBe('error');
+  });
+
+  it('a throttled start shows retry events, then an error event with the status and retryability', async () => {
+    open();
+    emu.faults.add({ fault: { kind: 'error', errorType: 'ThrottlingException', retryAfterSeconds: 1 }, times: 3 });
+    const { id } = await start(service);
+    const events = await readAll(service, id);
+    expect(events.map((e) => e.type)).toEqual(['start', 'retry', 'retry', 'error']);
+    expect(data(events[1])).toMatchObject({ attempt: 1, error: 'ThrottlingError' });
+    expect(data(events[3])).toMatchObject({
+      type: 'ThrottlingError',
+      retryable: true,
+      statusCode: 429,
+      partialText: '',
+    });
+  });
+
+  it('cancel() stops upstream and ends every viewer with the partial text', async () => {
+    open();
+    holdOpen(emu);
+    const { id } = await start(service);
+    const watching = readAll(service, id);
+    await readUntil(service, id, 'text');
+    await service.cancel(id);
+    expect((await upstreamEnded(emu)).outcome).toBe('client-aborted');
+    const events = await watching;
+    expect(events.at(-1)?.type).toBe('cancelled');
+    expect(data(events.at(-1))).toEqual({ partialText: textOf(events), reason: 'cancelled' });
+    expect((await service.get(id))?.status).toBe('cancelled');
+  });
+
+  it('the last viewer leaving stops upstream; a viewer reconnecting later sees why', async () => {
+    open();
+    holdOpen(emu);
+    const { id } = await start(service);
+    const controller = new AbortController();
+    const seen: string[] = [];
+    for await (const event of service.events(id, undefined, controller.signal)) {
+      seen.push(event.type);
+      if (event.type === 'text') controller.abort();
+    }
+    expect(seen).toEqual(['start', 'text']);
+    expect((await upstreamEnded(emu)).outcome).toBe('client-aborted');
+    const events = await readAll(service, id);
+    expect(events.at(-1)?.type).toBe('cancelled');
+    expect(data(events.at(-1))).toMatchObject({ reason: 'disconnected' });
+  });
+
+  it('a detached generation keeps running with no viewer, to the end', async () => {
+    open();
+    holdOpen(emu, 100);
+    const { id } = await start(service, true);
+    await readUntil(service, id, 'text');
+    // `fault` here: the stall fired, then the stream ran to its end.
+    expect((await upstreamEnded(emu)).outcome).toBe('fault');
+    expect((await readAll(service, id)).at(-1)?.type).toBe('done');
+  });
+
+  it('a viewer reconnecting within the grace keeps it alive; leaving for good stops it', async () => {
+    open(150);
+    holdOpen(emu, 300);
+    const { id } = await start(service);
+    const first = await readUntil(service, id, 'text');
+    const rest = await readAll(service, id, first.at(-1)?.id);
+    expect(rest.at(-1)?.type).toBe('done');
+    expect((await upstreamEnded(emu)).outcome).toBe('fault');
+    emu.requestLog.clear();
+    holdOpen(emu);
+    const second = await start(service);
+    await readUntil(service, second.id, 'text');
+    expect((await upstreamEnded(emu)).outcome).toBe('client-aborted');
+    expect((await readAll(service, second.id)).at(-1)?.type).toBe('cancelled');
+  });
+
+  it('shutdown() ends running generations with a retryable ServerShuttingDown error and refuses new ones', async () => {
+    open();
+    holdOpen(emu);
+    const { id } = await start(service);
+    const watching = readAll(service, id);
+    await readUntil(service, id, 'text');
+    await service.shutdown();
+    expect((await upstreamEnded(emu)).outcome).toBe('client-aborted');
+    const events = await watching;
+    expect(events.at(-1)?.type).toBe('error');
+    expect(data(events.at(-1))).toMatchObject({
+      type: 'ServerShuttingDown',
+      retryable: true,
+      partialText: textOf(events),
+    });
+    await expect(start(service)).rejects.toBeInstanceOf(ServiceError);
+  });
+
+  it('a bad request rejects start() with ValidationError and creates nothing', async () => {
+    open();
+    await expect(start(service, false, {})).rejects.toBeInstanceOf(ValidationError);
+    expect(emu.requestLog.entries()).toEqual([]);
+  });
+});
