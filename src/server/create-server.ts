@@ -18,16 +18,10 @@ export interface BedrockServer {
   close(options?: { graceMs?: number }): Promise<void>;
 }
 
-export interface CreateServerOptions extends ServerOptions {
-  /** Builds the GenerationService when `generations` is not given (wired by the caller or the serve command). */
-  createGenerations?: (ctx: ServerContext) => ServerOptions['generations'];
-}
+export type CreateServerOptions = ServerOptions;
 
 export function createServer(options: CreateServerOptions = {}): BedrockServer {
   const context = resolveServerOptions(options);
-  if (context.generations === undefined && options.createGenerations !== undefined) {
-    context.generations = options.createGenerations(context);
-  }
   const handler = createRequestHandler(context);
   const server = createHttpServer(handler);
   // SSE streams are long-lived: no per-request timeout; keep-alive sockets close when idle.
@@ -74,5 +68,6 @@ async function shutdown(server: Server, ctx: ServerContext, graceMs: number): Pr
   await closed;
   clearTimeout(timer);
   clearInterval(idle);
+  await ctx.ownedRegistry?.close().catch((error: unknown) => ctx.logger.warn({ err: error }, 'registry close failed'));
   if (ctx.ownsClient) ctx.client.destroy();
 }

@@ -4,9 +4,12 @@
  */
 import pino, { type Logger } from 'pino';
 import { BedrockStreamingClient, type BedrockStreamingClientOptions, type InferenceRequest } from '../index.js';
-import type { GenerationEvent, GenerationInfo } from './registry/types.js';
+import { GenerationService } from './generations/generation-service.js';
+import { createRegistry } from './registry/index.js';
+import type { GenerationEvent, GenerationInfo, GenerationRegistry } from './registry/types.js';
 import { createApiKeyCheck, type ApiKeyCheck } from './http/api-keys.js';
 import { createCorsPolicy, type CorsOptions, type CorsPolicy } from './http/cors.js';
+import { measureQuota } from './measured-quota.js';
 import { DEFAULT_MODELS, type ServerModel } from './model-list.js';
 import { createServerMetrics, type ServerMetrics } from './server-metrics.js';
 
@@ -36,13 +39,15 @@ export interface ServerLimits {
 }
 
 export interface ServerOptions {
-  /** The library client to stream with; by default one is built from `clientOptions`. */
+  /** The library client to stream with; by default one is built from `clientOptions` (its quota limiter is measured). */
   client?: BedrockStreamingClient;
   clientOptions?: BedrockStreamingClientOptions;
   /** Runs /api/chat generations (ids, replay, viewers); by default an in-memory or Redis-backed one. */
   generations?: GenerationPort;
-  /** Redis for the generation registry (scale out); memory when absent. */
+  /** Redis for the generation registry (scale out); default REDIS_URL, else memory. */
   redisUrl?: string;
+  /** How long a non-detached generation survives its last viewer leaving, ms (default 0). */
+  disconnectGraceMs?: number;
   /** The model used when a request names none. */
   defaultModel?: string;
   /** Listed by GET /api/models and GET /v1/models (requests may still name any model the library knows). */
@@ -75,7 +80,9 @@ export interface ResolvedLimits {
 export interface ServerContext {
   client: BedrockStreamingClient;
   ownsClient: boolean;
-  generations: GenerationPort | undefined;
+  generations: GenerationPort;
+  /** The registry this server created (closed on shutdown); undefined when `generations` was given. */
+  ownedRegistry: GenerationRegistry | undefined;
   defaultModel: string;
   models: readonly ServerModel[];
   auth: ApiKeyCheck;
@@ -110,12 +117,30 @@ export function resolveServerOptions(options: ServerOptions): ServerContext {
     options.logger === false
       ? pino({ level: 'silent' })
       : (options.logger ?? pino({ name: 'bedrock-inference-server', redact: REDACT }));
-  const client = options.client ?? new BedrockStreamingClient(options.clientOptions ?? {});
+  const metrics = createServerMetrics();
+  const clientOptions = options.clientOptions ?? {};
+  const client =
+    options.client ??
+    new BedrockStreamingClient(
+      clientOptions.quota === undefined
+        ? clientOptions
+        : { ...clientOptions, quota: measureQuota(clientOptions.quota, metrics) },
+    );
   const limits = options.limits ?? {};
+  const ownedRegistry = options.generations === undefined ? createRegistry({ redisUrl: options.redisUrl }) : undefined;
+  const generations =
+    options.generations ??
+    new GenerationService({
+      registry: ownedRegistry!,
+      client,
+      logger,
+      disconnectGraceMs: options.disconnectGraceMs ?? 0,
+    });
   return {
     client,
     ownsClient: options.client === undefined,
-    generations: options.generations,
+    generations,
+    ownedRegistry,
     defaultModel: options.defaultModel ?? options.clientOptions?.modelId ?? DEFAULT_MODEL,
     models: options.models ?? DEFAULT_MODELS,
     auth: createApiKeyCheck(options.apiKeys),
@@ -130,7 +155,7 @@ export function resolveServerOptions(options: ServerOptions): ServerContext {
     headersDelayMs: options.headersDelayMs ?? 2_000,
     logger,
     logPrompts: options.logPrompts ?? false,
-    metrics: createServerMetrics(),
+    metrics,
     closing: false,
     inflight: new Set(),
   };

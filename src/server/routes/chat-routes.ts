@@ -9,26 +9,16 @@ import { HttpError, notFound, sendJson } from '../http/http-error.js';
 import { toHttpError } from '../http/map-library-error.js';
 import { readJsonBody } from '../http/read-json-body.js';
 import { chatSchema, parseBody } from '../http/request-schemas.js';
-import type { GenerationPort } from '../server-options.js';
 import { forwardGeneration } from './forward-generation.js';
 import type { RouteCall } from './route-call.js';
 
 const MAX_ID_LENGTH = 200;
 
-function generationsOf(call: RouteCall): GenerationPort {
-  if (call.ctx.generations === undefined) {
-    throw new HttpError(503, 'unavailable', 'Generations are not configured on this server.', {
-      fix: 'Pass `generations` (a GenerationService) or use createServer(), which builds one.',
-    });
-  }
-  return call.ctx.generations;
-}
-
 export async function chat(call: RouteCall): Promise<void> {
   const { ctx } = call;
-  const generations = generationsOf(call);
   const body = parseBody(chatSchema, await readJsonBody(call.req, ctx.limits.maxBodyBytes));
   const built = buildInferenceRequest(body, ctx);
+  const { generations } = ctx;
   let info: GenerationInfo;
   try {
     info = await generations.start({
@@ -56,7 +46,7 @@ export async function chat(call: RouteCall): Promise<void> {
 async function ownedGeneration(call: RouteCall): Promise<GenerationInfo> {
   const id = call.params.id ?? '';
   if (id === '' || id.length > MAX_ID_LENGTH) throw notFound('No such generation.');
-  const info = await generationsOf(call).get(id);
+  const info = await call.ctx.generations.get(id);
   // Same answer for "unknown" and "someone else's": ids must not be probeable.
   if (info === undefined || info.ownerKeyHash !== call.keyHash)
     throw notFound(`No generation "${id}" for this API key.`);
@@ -79,7 +69,7 @@ export async function generationEvents(call: RouteCall): Promise<void> {
 
 export async function cancelGeneration(call: RouteCall): Promise<void> {
   const info = await ownedGeneration(call);
-  await generationsOf(call).cancel(info.id);
+  await call.ctx.generations.cancel(info.id);
   call.log.info({ generation: info.id }, 'generation cancelled');
   sendJson(call.res, 202, { id: info.id, status: 'cancelling' });
 }

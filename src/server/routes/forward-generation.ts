@@ -35,7 +35,7 @@ function decides(type: GenerationEvent['type']): boolean {
 
 export async function forwardGeneration(call: RouteCall, options: ForwardOptions): Promise<void> {
   const { ctx, res } = call;
-  const generations = ctx.generations!;
+  const { generations } = ctx;
   const abort = clientAbort(call);
   const meter = streamStarted(ctx, options.route, call.startedAt);
   const iterator = generations.events(options.id, options.afterId, abort.signal)[Symbol.asyncIterator]();

@@ -1,0 +1,89 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CLAUDE, clientFor, postJson, startHarness, type Harness } from './server-harness.js';
+import { parseSse } from './sse-parse.js';
+
+let h: Harness;
+beforeAll(async () => {
+  h = await startHarness();
+});
+afterAll(async () => {
+  await h.close();
+});
+
+const messages = [{ role: 'user', content: 'Tell me about the moon.' }];
+
+describe('POST /api/chat (SSE)', () => {
+  it('writes exact SSE bytes: start, text deltas, usage, done, each with an id', async () => {
+    const library = clientFor(h.emu).invokeStream({ messages: messages as never, maxTokens: 40 });
+    const expectedEvents: string[] = [];
+    for await (const event of library.events()) {
+      if (event.type === 'text') expectedEvents.push(`event: text\ndata: ${JSON.stringify({ text: event.delta })}`);
+      if (event.type === 'usage') {
+        const { inputTokens, outputTokens, source } = event;
+        expectedEvents.push(`event: usage\ndata: ${JSON.stringify({ inputTokens, outputTokens, source })}`);
+      }
+    }
+    const result = await library.finalResult();
+
+    const response = await postJson(`${h.url}/api/chat`, { messages, maxTokens: 40 });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('text/event-stream; charset=utf-8');
+    expect(response.headers.get('cache-control')).toBe('no-cache, no-transform');
+    expect(response.headers.get('x-accel-buffering')).toBe('no');
+    const id = response.headers.get('x-generation-id')!;
+    expect(id).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    const raw = await response.text();
+
+    const blocks = raw.split('\n\n');
+    expect(blocks.pop()).toBe(''); // every event ends with a blank line
+    expect(blocks[0]).toBe(`id: 1\nevent: start\ndata: ${JSON.stringify({ id, model: CLAUDE })}`);
+    const middle = blocks.slice(1, -1);
+    expect(middle).toEqual(expectedEvents.map((event, index) => `id: ${index + 2}\n${event}`));
+    const done = blocks.at(-1)!;
+    expect(done).toMatch(new RegExp(`^id: ${blocks.length}\nevent: done\ndata: \\{.*\\}$`));
+    const doneData = JSON.parse(done.split('data: ')[1]!) as Record<string, unknown>;
+    expect(doneData).toMatchObject({ stopReason: result.stopReason, usage: result.usage });
+    expect(doneData.metrics).toEqual(expect.objectContaining({ chunkCount: expect.any(Number) }));
+  });
+
+  it('a failure before any text is an HTTP status (429 with Retry-After), not a stream', async () => {
+    h.emu.faults.add({ fault: { kind: 'error', errorType: 'ThrottlingException', retryAfterSeconds: 2 }, times: 10 });
+    const response = await postJson(`${h.url}/api/chat`, { messages });
+    h.emu.faults.clear();
+    expect(response.status).toBe(429);
+    expect(response.headers.get('retry-after')).toBe('2');
+    expect(response.headers.get('x-generation-id')).toEqual(expect.any(String));
+    const body = (await response.json()) as { error: { type: string; retryable: boolean } };
+    expect(body.error).toMatchObject({ type: 'ThrottlingError', retryable: true });
+  });
+
+  it('a mid-stream Bedrock error arrives as a typed error event with the partial text', async () => {
+    h.emu.faults.add({
+      fault: { kind: 'stream-exception', exceptionType: 'modelStreamErrorException', afterChunks: 8, message: 'boom' },
+    });
+    const response = await postJson(`${h.url}/api/chat`, { messages, maxTokens: 200 });
+    expect(response.status).toBe(200);
+    const { events } = parseSse(await response.text());
+    const texts = events
+      .filter((event) => event.event === 'text')
+      .map((event) => (JSON.parse(event.data) as { text: string }).text);
+    expect(texts.length).toBeGreaterThan(0);
+    const last = events.at(-1)!;
+    expect(last.event).toBe('error');
+    const error = JSON.parse(last.data) as Record<string, unknown>;
+    expect(error).toMatchObject({ partialText: texts.join(''), retryable: expect.any(Boolean) });
+    expect(error.type).toMatch(/Error$/);
+    expect(String(error.message)).not.toMatch(/\n\s+at /);
+    expect(events.map((event) => event.id)).toEqual(events.map((_, index) => String(index + 1)));
+  });
+
+  it('streams reasoning as its own events (DeepSeek R1)', async () => {
+    const response = await postJson(`${h.url}/api/chat`, { messages, model: 'us.deepseek.r1-v1:0', maxTokens: 120 });
+    expect(response.status).toBe(200);
+    const { events } = parseSse(await response.text());
+    const types = events.map((event) => event.event);
+    expect(types).toContain('reasoning');
+    expect(types.indexOf('reasoning')).toBeLessThan(types.indexOf('text'));
+    expect(types.at(-1)).toBe('done');
+  });
+});
