@@ -1,0 +1,116 @@
+/**
+ * Two "processes" sharing one real Redis: service A runs generations, service B (its own registry
+ * connections and its own client) views, reconnects and cancels them.
+ */
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { BedrockStreamingClient } from '../../../src/index.js';
+import type { Emulator } from '../../../src/emulator/server.js';
+import { GenerationService } from '../../../src/server/generations/generation-service.js';
+import { RedisRegistry } from '../../../src/server/registry/redis-registry.js';
+import { deleteKeys, REDIS_URL, testPrefix } from '../registry/redis-test-keys.js';
+import {
+  clientFor,
+  data,
+  holdOpen,
+  readAll,
+  readUntil,
+  start,
+  startTestEmulator,
+  textOf,
+  upstreamEnded,
+} from './service-harness.js';
+
+const prefix = testPrefix();
+let emu: Emulator;
+let clients: BedrockStreamingClient[];
+let registries: RedisRegistry[];
+let a: GenerationService;
+let b: GenerationService;
+
+beforeAll(async () => {
+  emu = await startTestEmulator();
+  clients = [clientFor(emu), clientFor(emu)];
+});
+beforeEach(() => {
+  registries = [0, 1].map(() => new RedisRegistry({ url: REDIS_URL, keyPrefix: prefix, ttlSeconds: 60 }));
+  a = new GenerationService({ registry: registries[0]!, client: clients[0]! });
+  b = new GenerationService({ registry: registries[1]!, client: clients[1]! });
+});
+afterEach(async () => {
+  await Promise.all([a.shutdown(), b.shutdown()]);
+  await Promise.all(registries.map((registry) => registry.close()));
+  emu.faults.clear();
+  emu.requestLog.clear();
+});
+afterAll(async () => {
+  for (const client of clients) client.destroy();
+  await emu.close();
+  await deleteKeys(prefix);
+});
+
+describe('GenerationService across two processes sharing Redis', () => {
+  it('a viewer on B follows A live, and reconnecting on B with Last-Event-ID misses nothing', async () => {
+    holdOpen(emu, 150);
+    const { id } = await start(a);
+    const onA = readAll(a, id);
+    const before = await readUntil(b, id, 'text');
+    const after = await readAll(b, id, before.at(-1)?.id);
+    const all = await onA;
+    expect([...before, ...after]).toEqual(all);
+    expect(all.at(-1)?.type).toBe('done');
+    for (const event of all) expect(event.id).toMatch(/^\d+-\d+$/);
+    expect(await readAll(b, id)).toEqual(all);
+  });
+
+  it('cancel on B stops the upstream request run by A, for every viewer', async () => {
+    holdOpen(emu);
+    const { id } = await start(a);
+    const onA = readAll(a, id);
+    const onB = readAll(b, id);
+    await readUntil(b, id, 'text');
+    await b.cancel(id);
+    expect((await upstreamEnded(emu)).outcome).toBe('client-aborted');
+    const [seenA, seenB] = await Promise.all([onA, onB]);
+    expect(seenB).toEqual(seenA);
+    expect(seenA.at(-1)?.type).toBe('cancelled');
+    expect(data(seenA.at(-1))).toMatchObject({ partialText: textOf(seenA) });
+    expect((await b.get(id))?.status).toBe('cancelled');
+  });
+
+  it("the last viewer leaving on B stops A's upstream; a detached generation runs on", async () => {
+    holdOpen(emu);
+    const { id } = await start(a);
+    await readUntil(b, id, 'text');
+    expect((await upstreamEnded(emu)).outcome).toBe('client-aborted');
+    expect((await readAll(b, id)).at(-1)?.type).toBe('cancelled');
+
+    emu.requestLog.clear();
+    holdOpen(emu, 100);
+    const detached = await start(a, true);
+    await readUntil(b, detached.id, 'text');
+    // `fault`: the stall fired, then the stream ran to its end.
+    expect((await upstreamEnded(emu)).outcome).toBe('fault');
+    expect((await readAll(b, detached.id)).at(-1)?.type).toBe('done');
+  });
+
+  it('a mid-stream Bedrock error reaches a viewer on B as an error event with the partial text', async () => {
+    emu.faults.add({ fault: { kind: 'stream-exception', exceptionType: 'internalServerException', afterChunks: 4 } });
+    const { id } = await start(a);
+    const events = await readAll(b, id);
+    const last = events.at(-1);
+    expect(last?.type).toBe('error');
+    expect(data(last)).toMatchObject({ partialText: textOf(events) });
+    expect(textOf(events).length).toBeGreaterThan(0);
+  });
+
+  it("A's shutdown gives B's viewer the final ServerShuttingDown event", async () => {
+    holdOpen(emu);
+    const { id } = await start(a);
+    const onB = readAll(b, id);
+    await readUntil(b, id, 'text');
+    await a.shutdown();
+    const events = await onB;
+    expect(data(events.at(-1))).toMatchObject({ type: 'ServerShuttingDown', retryable: true });
+    expect((await upstreamEnded(emu)).outcome).toBe('client-aborted');
+  });
+});
