@@ -5,6 +5,7 @@
  */
 import { Command } from 'commander';
 import { registerEmulatorCommand } from './commands/emulator.js';
+import { registerServeCommand } from './commands/serve.js';
 
 const program = new Command()
   .name('bedrock-inference')
@@ -12,5 +13,6 @@ const program = new Command()
   .showHelpAfterError();
 
 registerEmulatorCommand(program);
+registerServeCommand(program);
 
 await program.parseAsync(process.argv);
