@@ -31,12 +31,13 @@ describe('clientTables', () => {
     expect(cpu!.notes).toContain('vercel-ai: vercel-ai over HTTP/2');
     expect(ttft!.rows[1]).toEqual(['ours', 3, 122, 124, '0.20x']);
     expect(memory!.rows[2]![4]).toBe('3.00x');
-    expect(targets!.rows.map((row) => row[3])).toEqual(['PASS', 'PASS', 'PASS', 'PASS']);
+    expect(targets!.rows.map((row) => row[4])).toEqual(['PASS', 'PASS', 'PASS', 'PASS']);
+    expect(targets!.rows[3]!.slice(1, 3)).toEqual(['4.1 vs 20.5 KB', '0.200x']);
   });
 
   it('fails a target that ours misses, even narrowly', () => {
     const tables = clientTables({ drivers: [driver('raw-sdk', 1), driver('ours', 1.01)], framesPerRead: {} }, setup);
-    expect(tables[3]!.rows.map((row) => row[3])).toEqual(['FAIL', 'FAIL', 'FAIL', 'FAIL']);
+    expect(tables[3]!.rows.map((row) => row[4])).toEqual(['FAIL', 'FAIL', 'FAIL', 'FAIL']);
   });
 
   it('names a dropped driver and reports its targets as not measured', () => {
@@ -44,7 +45,7 @@ describe('clientTables', () => {
     const tables = clientTables({ drivers: [driver('raw-sdk', 1), ours], framesPerRead: {} }, setup);
     expect(tables[0]!.notes).toContain('ours NOT MEASURED: answer 3 differs');
     expect(tables[0]!.rows[1]).toEqual(['ours', '-', '-', '-', '-', '-', '-']);
-    expect(tables[3]!.rows.map((row) => row[3])).toEqual(Array(4).fill('NOT MEASURED'));
+    expect(tables[3]!.rows.map((row) => row[4])).toEqual(Array(4).fill('NOT MEASURED'));
   });
 });
 
