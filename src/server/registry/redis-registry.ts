@@ -66,6 +66,11 @@ local n = redis.call('INCR', KEYS[1])
 if redis.call('TTL', KEYS[1]) < 0 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
 return n`;
 
+interface Scripts {
+  appendEvent(...args: [info: string, events: string, viewers: string, ...argv: (string | number)[]]): Promise<string>;
+  attachViewer(viewers: string, runningTtl: number): Promise<number>;
+}
+
 const STREAM_ID = /^\d{1,20}(-\d{1,20})?$/;
 const MAX_IDLE_READERS = 8;
 
@@ -76,6 +81,8 @@ export class RedisRegistry implements GenerationRegistry {
   readonly #pageSize: number;
   readonly #blockMs: number;
   readonly #redis: Redis;
+  /** The same connection, with the Lua scripts as commands (EVALSHA, loaded on first use). */
+  readonly #scripts: Scripts;
   readonly #subscriber: Redis;
   #subscribed: Promise<void> | undefined;
   readonly #cancelListeners = new Map<string, Set<() => void>>();
@@ -98,6 +105,9 @@ export class RedisRegistry implements GenerationRegistry {
         retryStrategy: (times: number) => Math.min(times * 100, 500),
       }),
     );
+    this.#redis.defineCommand('appendEvent', { numberOfKeys: 3, lua: APPEND_SCRIPT });
+    this.#redis.defineCommand('attachViewer', { numberOfKeys: 1, lua: ATTACH_SCRIPT });
+    this.#scripts = this.#redis as unknown as Scripts;
     this.#subscriber = watch(this.#redis.duplicate());
     this.#subscriber.on('message', (channel: string, id: string) => {
       if (channel !== this.#channel) return;
@@ -149,9 +159,7 @@ export class RedisRegistry implements GenerationRegistry {
 
   async append(id: string, type: GenerationEventType, data: string): Promise<string> {
     const key = this.#key(id);
-    const result = await this.#redis.eval(
-      APPEND_SCRIPT,
-      3,
+    const result = await this.#scripts.appendEvent(
       key,
       `${key}:events`,
       `${key}:viewers`,
@@ -247,7 +255,7 @@ export class RedisRegistry implements GenerationRegistry {
 
   async attachViewer(id: string): Promise<() => Promise<void>> {
     const viewers = `${this.#key(id)}:viewers`;
-    await this.#redis.eval(ATTACH_SCRIPT, 1, viewers, this.#runningTtl);
+    await this.#scripts.attachViewer(viewers, this.#runningTtl);
     let attached = true;
     return async () => {
       if (!attached) return;

@@ -7,6 +7,7 @@ import type { BedrockStreamingClient } from '../../../src/index.js';
 import type { Emulator } from '../../../src/emulator/server.js';
 import { GenerationService } from '../../../src/server/generations/generation-service.js';
 import { RedisRegistry } from '../../../src/server/registry/redis-registry.js';
+import { startRedisProxy } from '../registry/redis-proxy.js';
 import { deleteKeys, REDIS_URL, testPrefix } from '../registry/redis-test-keys.js';
 import {
   clientFor,
@@ -113,4 +114,36 @@ describe('GenerationService across two processes sharing Redis', () => {
     expect(data(events.at(-1))).toMatchObject({ type: 'ServerShuttingDown', retryable: true });
     expect((await upstreamEnded(emu)).outcome).toBe('client-aborted');
   });
+
+  it('with Redis unreachable, start() rejects and nothing is sent upstream', async () => {
+    const registry = new RedisRegistry({ url: 'redis://127.0.0.1:1', keyPrefix: prefix });
+    const service = new GenerationService({ registry, client: clients[0]! });
+    try {
+      await expect(start(service)).rejects.toThrow();
+      await expect(readAll(service, 'missing')).rejects.toThrow();
+      expect(emu.requestLog.entries()).toEqual([]);
+    } finally {
+      await registry.close();
+    }
+  }, 20_000);
+
+  it('Redis going away mid-generation closes upstream and fails the viewer; nothing crashes', async () => {
+    const proxy = await startRedisProxy();
+    const registry = new RedisRegistry({ url: proxy.url, keyPrefix: prefix });
+    const service = new GenerationService({ registry, client: clients[0]! });
+    try {
+      // At a realistic pace upstream is still streaming when Redis goes; the next append fails and closes it.
+      emu.setSpeed('realistic');
+      const { id } = await start(service);
+      const viewer = readAll(service, id);
+      await readUntil(b, id, 'text');
+      await proxy.kill();
+      await expect(viewer).rejects.toThrow();
+      expect((await upstreamEnded(emu)).outcome).toBe('client-aborted');
+      await service.shutdown();
+    } finally {
+      emu.setSpeed('instant');
+      await registry.close();
+    }
+  }, 20_000);
 });
