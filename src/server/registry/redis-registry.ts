@@ -6,7 +6,10 @@
  *   event and every key gets `ttlSeconds` once the generation finishes.
  * - A reader replays with paged XRANGE, then follows with XREAD BLOCK on a blocking connection of its
  *   own (taken from a small idle pool, returned when the reader ends normally; an abort mid-BLOCK
- *   disconnects it). One connection per live reader keeps each reader's wait independent and simple.
+ *   disconnects it). Why not one shared blocking reader for all streams: every new follower would
+ *   have to interrupt it (CLIENT UNBLOCK) and every woken reader fetch again, costing more round trips
+ *   per chunk; a dedicated connection gets exactly its reader's entries in one reply. The price is
+ *   one Redis connection per live viewer (Redis handles thousands); memory per viewer stays one page.
  * - Cancel requests travel over Pub/Sub (`<prefix>cancel`) to whichever process runs the generation.
  * Commands fail (rejected promises) after a few reconnect attempts instead of queueing forever.
  */
@@ -66,7 +69,21 @@ local n = redis.call('INCR', KEYS[1])
 if redis.call('TTL', KEYS[1]) < 0 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
 return n`;
 
+// KEYS: viewers. A counter that expired is not brought back (as -1, without expiry) by a late detach.
+const DETACH_SCRIPT = `
+if redis.call('EXISTS', KEYS[1]) == 1 then return redis.call('DECR', KEYS[1]) end
+return 0`;
+
+// KEYS: info. ARGV: running ttl, then field, value, ... Creates the hash and its expiry atomically.
+const CREATE_SCRIPT = `
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+redis.call('HSET', KEYS[1], unpack(ARGV, 2))
+redis.call('EXPIRE', KEYS[1], ARGV[1])
+return 1`;
+
 interface Scripts {
+  createGeneration(info: string, runningTtl: number, ...fields: string[]): Promise<number>;
+  detachViewer(viewers: string): Promise<number>;
   appendEvent(...args: [info: string, events: string, viewers: string, ...argv: (string | number)[]]): Promise<string>;
   attachViewer(viewers: string, runningTtl: number): Promise<number>;
 }
@@ -107,6 +124,8 @@ export class RedisRegistry implements GenerationRegistry {
     );
     this.#redis.defineCommand('appendEvent', { numberOfKeys: 3, lua: APPEND_SCRIPT });
     this.#redis.defineCommand('attachViewer', { numberOfKeys: 1, lua: ATTACH_SCRIPT });
+    this.#redis.defineCommand('detachViewer', { numberOfKeys: 1, lua: DETACH_SCRIPT });
+    this.#redis.defineCommand('createGeneration', { numberOfKeys: 1, lua: CREATE_SCRIPT });
     this.#scripts = this.#redis as unknown as Scripts;
     this.#subscriber = watch(this.#redis.duplicate());
     this.#subscriber.on('message', (channel: string, id: string) => {
@@ -130,17 +149,11 @@ export class RedisRegistry implements GenerationRegistry {
     await this.#subscription();
     const info: GenerationInfo = { ...fields, status: 'running', createdAt: Date.now() };
     const key = this.#key(info.id);
-    const hash: Record<string, string> = {
-      id: info.id,
-      model: info.model,
-      detached: info.detached ? '1' : '0',
-      status: info.status,
-      createdAt: String(info.createdAt),
-    };
-    if (info.ownerKeyHash !== null) hash.owner = info.ownerKeyHash;
-    const created = await this.#redis.hsetnx(key, 'id', info.id);
+    const hash = ['id', info.id, 'model', info.model, 'detached', info.detached ? '1' : '0', 'status', info.status];
+    hash.push('createdAt', String(info.createdAt));
+    if (info.ownerKeyHash !== null) hash.push('owner', info.ownerKeyHash);
+    const created = await this.#scripts.createGeneration(key, this.#runningTtl, ...hash);
     if (created === 0) throw new Error(`Generation ${info.id} already exists`);
-    await this.#redis.multi().hset(key, hash).expire(key, this.#runningTtl).exec();
     return info;
   }
 
@@ -260,7 +273,7 @@ export class RedisRegistry implements GenerationRegistry {
     return async () => {
       if (!attached) return;
       attached = false;
-      await this.#redis.decr(viewers);
+      await this.#scripts.detachViewer(viewers);
     };
   }
 

@@ -72,6 +72,17 @@ describe('RedisRegistry', () => {
     }
   });
 
+  it('a detach after the keys expired leaves no key behind; creating an existing id fails', async () => {
+    const registry = open();
+    const id = await newGeneration(registry);
+    const detach = await registry.attachViewer(id);
+    await deleteKeys(`${prefix}gen:${id}`);
+    await detach();
+    expect((await keysWithTtl(`${prefix}gen:${id}`)).size).toBe(0);
+    await registry.create({ id, model: 'm', ownerKeyHash: null, detached: false });
+    await expect(registry.create({ id, model: 'm', ownerKeyHash: null, detached: false })).rejects.toThrow(/exists/);
+  });
+
   it('ends a follower whose generation expired without a terminal event', async () => {
     const registry = open({ blockMs: 50 });
     const id = await newGeneration(registry);
