@@ -9,6 +9,7 @@ import { startEmulatorProcess } from '../support/emulator-process.js';
 import { clearEmulatorFaults, setEmulatorSpeed } from '../support/measure-admin.js';
 import { firstMismatch, runBatch, type Workload } from '../support/measure-cpu.js';
 import { measureMemory, type MemoryReport } from '../support/measure-memory.js';
+import { createFloorDriver } from '../support/measure-floor.js';
 import { framesPerRead } from '../support/measure-reads.js';
 import { clientTables, type ClientResults, type DriverResults } from '../support/measure-report.js';
 import { firstTextTimes } from '../support/measure-ttft.js';
@@ -27,6 +28,8 @@ const HELD_STREAMS = 500;
 interface Entry {
   driver: BenchDriver;
   results: DriverResults;
+  /** The bytes-only floor: CPU rows only, no text to compare. */
+  floor?: true;
 }
 
 export async function clientSection(options: { quick: boolean }): Promise<BenchTable[]> {
@@ -40,18 +43,29 @@ export async function clientSection(options: { quick: boolean }): Promise<BenchT
     const driver = create(emulator.url);
     return { driver, results: { name, transport: driver.transport, problems: [] } };
   });
-  const results: ClientResults = { drivers: entries.map((entry) => entry.results), framesPerRead: {} };
+  const floorDriver = createFloorDriver(emulator.url);
+  const floor: Entry = {
+    driver: floorDriver,
+    results: { name: floorDriver.name, transport: floorDriver.transport, problems: [] },
+    floor: true,
+  };
+  const cpuEntries = [...entries, floor];
+  const results: ClientResults = {
+    drivers: entries.map((entry) => entry.results),
+    floor: floor.results,
+    framesPerRead: {},
+  };
   try {
     const batched: Workload = { modelId: BENCH_MODEL, prompts: CPU_PROMPTS, maxTokens: CPU_MAX_TOKENS, concurrency: 4 };
     results.framesPerRead.batched = await probeReads(emulator.url, batched.concurrency);
-    await cpuShape(entries, batched, rounds, (r, cpu) => (r.cpuBatched = perChunks(cpu, batched)));
+    await cpuShape(cpuEntries, batched, rounds, (r, cpu) => (r.cpuBatched = perChunks(cpu, batched)));
     const short: Workload = { modelId: BENCH_MODEL, prompts: SHORT_PROMPTS, maxTokens: 5, concurrency: 4 };
-    await cpuShape(entries, short, rounds, (r, cpu) => (r.cpuPerRequestMs = cpu.cpuMs / SHORT_PROMPTS.length));
+    await cpuShape(cpuEntries, short, rounds, (r, cpu) => (r.cpuPerRequestMs = cpu.cpuMs / SHORT_PROMPTS.length));
 
     const alone: Workload = { ...batched, concurrency: CPU_PROMPTS.length };
     await setEmulatorSpeed(emulator.url, ALONE_SPEED);
     results.framesPerRead.alone = await probeReads(emulator.url, alone.concurrency);
-    await cpuShape(entries, alone, rounds, (r, cpu) => (r.cpuAlone = perChunks(cpu, alone)));
+    await cpuShape(cpuEntries, alone, rounds, (r, cpu) => (r.cpuAlone = perChunks(cpu, alone)));
 
     await setEmulatorSpeed(emulator.url, 'realistic');
     await timeToFirstText(entries, options.quick ? 3 : 8);
@@ -66,7 +80,7 @@ export async function clientSection(options: { quick: boolean }): Promise<BenchT
       await clearEmulatorFaults(emulator.url);
     }
   } finally {
-    for (const entry of entries) await entry.driver.close();
+    for (const entry of cpuEntries) await entry.driver.close();
     await emulator.close();
   }
   return clientTables(results, { rounds, heldStreams: HELD_STREAMS, aloneSpeed: ALONE_SPEED });
@@ -96,7 +110,7 @@ async function cpuShape(
       // DRIVERS lists the baseline first.
       if (entry.results.name === BASELINE) expected = texts;
       if (expected === undefined) throw new Error('no raw SDK answers to compare with');
-      checkTexts(expected, texts);
+      if (!entry.floor) checkTexts(expected, texts);
       samples.set(entry, { cpuMs: [], chunks: 0 });
     });
   }
@@ -105,7 +119,7 @@ async function cpuShape(
     for (const entry of rotate(live(entries), round)) {
       await attempt(entry, async () => {
         const batch = await runBatch(entry.driver, workload);
-        checkTexts(expected!, batch.texts);
+        if (!entry.floor) checkTexts(expected!, batch.texts);
         const sample = samples.get(entry)!;
         sample.cpuMs.push(batch.cpuMs);
         sample.chunks = batch.chunks;

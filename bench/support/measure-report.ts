@@ -17,6 +17,8 @@ export interface DriverResults {
 
 export interface ClientResults {
   drivers: DriverResults[];
+  /** Bytes only, nothing decoded: what the transport alone costs (CPU rows only). */
+  floor?: DriverResults;
   framesPerRead: { batched?: number; alone?: number };
 }
 
@@ -47,13 +49,14 @@ export function clientTables(
   };
   const chunks = baseline?.cpuBatched?.chunksPerStream;
   const fpr = (n: number | undefined) => (n === undefined ? '?' : n.toFixed(1));
-  const problems = drivers.flatMap((d) => d.problems.map((p) => `${d.name} NOT MEASURED: ${p}`));
+  const cpuRows = [...drivers, ...(results.floor ? [results.floor] : [])];
+  const problems = cpuRows.flatMap((d) => d.problems.map((p) => `${d.name} NOT MEASURED: ${p}`));
   return [
     {
       section: 'client',
       title: 'Client CPU per 1,000 chunks (this process; the emulator runs in a child), lower is better',
       columns: ['client', 'batched frames ms', 'vs raw', 'each chunk alone ms', 'vs raw', 'per request ms', 'vs raw'],
-      rows: drivers.map((d) => [
+      rows: cpuRows.map((d) => [
         d.name,
         value(cpuBatched, d),
         ratio(cpuBatched, d),
@@ -68,6 +71,7 @@ export function clientTables(
         `Each chunk alone: emulator at ${setup.aloneSpeed}x realistic pace (~4 ms between chunks), 16 concurrent streams, ${fpr(results.framesPerRead.alone)} frames per socket read.`,
         'Per request: CPU of one request whose answer is 1-2 chunks (32 per batch, instant speed); it is part of the per-chunk figures too.',
         ...drivers.map((d) => `${d.name}: ${d.transport}`),
+        ...(results.floor ? [`${results.floor.name}: ${results.floor.transport}`] : []),
         ...problems,
       ],
     },
