@@ -10,6 +10,7 @@ import { formatTable, type BenchTable } from './support/report.js';
 const sections: Record<string, (options: { quick: boolean }) => Promise<BenchTable[]>> = {
   emulator: emulatorSection,
   client: (options) => import('./sections/client.js').then((module) => module.clientSection(options)),
+  server: (options) => import('./sections/server.js').then((module) => module.serverSection(options)),
 };
 
 const { values } = parseArgs({
