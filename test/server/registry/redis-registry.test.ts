@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { createRegistry } from '../../../src/server/registry/index.js';
+import { createRegistry, type GenerationEvent } from '../../../src/server/registry/index.js';
 import { RedisRegistry, type RedisRegistryOptions } from '../../../src/server/registry/redis-registry.js';
 import { appendAnswer, collect, describeRegistryContract, newGeneration } from './registry-contract.js';
 import { deleteKeys, keysWithTtl, REDIS_URL, testPrefix } from './redis-test-keys.js';
@@ -51,6 +51,22 @@ describe('RedisRegistry', () => {
     const following = collect(reader.read(id, undefined, new AbortController().signal));
     const ids = await appendAnswer(writer, id, 10);
     expect((await following).map((e) => e.id)).toEqual(ids);
+  });
+
+  it('a follower that lags behind pages through the backlog (XREAD COUNT) without missing or repeating', async () => {
+    const registry = open();
+    const id = await newGeneration(registry);
+    await registry.append(id, 'start', '{}');
+    const iterator = registry.read(id, undefined, new AbortController().signal)[Symbol.asyncIterator]();
+    const seen = [(await iterator.next()).value as GenerationEvent];
+    const waiting = iterator.next();
+    await until(async () => (await readerClients()).some((c) => c.includes('cmd=xread')));
+    const ids = [];
+    for (let i = 0; i < 30; i++) ids.push(await registry.append(id, 'text', JSON.stringify({ text: i })));
+    ids.push(await registry.append(id, 'done', '{}'));
+    seen.push((await waiting).value as GenerationEvent);
+    for (let step = await iterator.next(); step.done !== true; step = await iterator.next()) seen.push(step.value);
+    expect(seen.slice(1).map((e) => e.id)).toEqual(ids);
   });
 
   it('sets the finished TTL on every key of a finished generation, a running TTL before', async () => {
