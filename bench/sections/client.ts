@@ -18,7 +18,9 @@ import type { BenchTable } from '../support/report.js';
 /** Speed multiplier for "each chunk alone": Claude's chunks ~4 ms apart, one frame per socket read. */
 const ALONE_SPEED = 20;
 /** Long answers (~290 chunks) so the per-request cost (signing, connection) weighs little per chunk. */
-const CPU_PROMPTS = Array.from({ length: 16 }, (_, i) => `Tell me story number ${i} in 80 sentences.`);
+const CPU_PROMPTS = Array.from({ length: 32 }, (_, i) => `Tell me story number ${i} in 80 sentences.`);
+/** Streams at once when each chunk arrives alone: enough chunks per second without outrunning slow clients. */
+const ALONE_STREAMS = 16;
 const CPU_MAX_TOKENS = 4_000;
 /** Answers of one or two text chunks: what a request costs apart from its chunks. */
 const SHORT_PROMPTS = Array.from({ length: 32 }, (_, i) => `Say hello number ${i}.`);
@@ -62,7 +64,7 @@ export async function clientSection(options: { quick: boolean }): Promise<BenchT
     const short: Workload = { modelId: BENCH_MODEL, prompts: SHORT_PROMPTS, maxTokens: 5, concurrency: 4 };
     await cpuShape(cpuEntries, short, rounds, (r, cpu) => (r.cpuPerRequestMs = cpu.cpuMs / SHORT_PROMPTS.length));
 
-    const alone: Workload = { ...batched, concurrency: CPU_PROMPTS.length };
+    const alone: Workload = { ...batched, prompts: CPU_PROMPTS.slice(0, ALONE_STREAMS), concurrency: ALONE_STREAMS };
     await setEmulatorSpeed(emulator.url, ALONE_SPEED);
     results.framesPerRead.alone = await probeReads(emulator.url, alone.concurrency);
     await cpuShape(cpuEntries, alone, rounds, (r, cpu) => (r.cpuAlone = perChunks(cpu, alone)));

@@ -66,7 +66,7 @@ export function clientTables(
         ratio(cpuPerRequest, d),
       ]),
       notes: [
-        `Median of ${setup.rounds} rounds, drivers rotated each round, after a warm-up batch; 16 Claude answers of ~${chunks?.toFixed(0) ?? '?'} chunks each per batch, every text checked equal to the raw SDK's.`,
+        `Median of ${setup.rounds} rounds, drivers rotated each round, after a warm-up batch; Claude answers of ~${chunks?.toFixed(0) ?? '?'} chunks each (32 per batch batched, 16 alone), every text checked equal to the raw SDK's.`,
         `Batched: emulator at instant speed, 4 concurrent streams, ${fpr(results.framesPerRead.batched)} frames per socket read (HTTP/1.1 probe).`,
         `Each chunk alone: emulator at ${setup.aloneSpeed}x realistic pace (~4 ms between chunks), 16 concurrent streams, ${fpr(results.framesPerRead.alone)} frames per socket read.`,
         'Per request: CPU of one request whose answer is 1-2 chunks (32 per batch, instant speed); it is part of the per-chunk figures too.',
