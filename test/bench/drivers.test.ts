@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BASELINE, DRIVERS } from '../../bench/drivers/index.js';
 import { BENCH_MODEL, type StreamResult } from '../../bench/drivers/driver.js';
+import { createFloorDriver } from '../../bench/support/measure-floor.js';
 import { startEmulator, type Emulator } from '../../src/emulator/server.js';
 
 const PROMPT = 'Tell me story number 7 in 6 sentences.';
@@ -51,6 +52,15 @@ describe('benchmark drivers', () => {
       expect(entries[0]!.chunksSent).toBeGreaterThan(5);
     });
   }
+
+  it('the bytes-only floor counts as many text chunks as the raw SDK delivered', async () => {
+    const floor = createFloorDriver(emulator.url);
+    try {
+      expect((await floor.stream(BENCH_MODEL, PROMPT, 400)).chunks).toBe(baseline.chunks);
+    } finally {
+      await floor.close();
+    }
+  });
 
   it('every driver names its transport', () => {
     for (const factory of Object.values(DRIVERS)) {
