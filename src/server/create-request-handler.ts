@@ -20,14 +20,16 @@ interface RouteEntry {
   handler: RouteHandler;
   /** Open routes skip API keys (health checks and Prometheus scrapes). */
   open?: boolean;
+  /** Starts an upstream stream: subject to the per-key limits. */
+  streams?: boolean;
 }
 
 const ROUTES: [HTTPMethod, string, RouteEntry][] = [
-  ['POST', '/api/stream-completion', { name: 'stream-completion', handler: streamCompletion }],
-  ['POST', '/api/chat', { name: 'chat', handler: chat }],
+  ['POST', '/api/stream-completion', { name: 'stream-completion', handler: streamCompletion, streams: true }],
+  ['POST', '/api/chat', { name: 'chat', handler: chat, streams: true }],
   ['GET', '/api/generations/:id/events', { name: 'generation-events', handler: generationEvents }],
   ['POST', '/api/generations/:id/cancel', { name: 'generation-cancel', handler: cancelGeneration }],
-  ['POST', '/v1/chat/completions', { name: 'openai-chat', handler: openaiChatCompletions }],
+  ['POST', '/v1/chat/completions', { name: 'openai-chat', handler: openaiChatCompletions, streams: true }],
   ['GET', '/v1/models', { name: 'openai-models', handler: openaiModels }],
   ['GET', '/api/models', { name: 'models', handler: apiModels }],
   ['GET', '/healthz', { name: 'healthz', handler: healthz, open: true }],
@@ -73,9 +75,14 @@ export function createRequestHandler(options: ServerOptions | ServerContext = {}
     if (!handle(req, res)) {
       sendHttpError(
         res,
-        new HttpError(404, 'not_found', `No route for ${req.method ?? 'GET'} ${(req.url ?? '/').split('?')[0]}.`, {
-          fix: 'See docs/server.md for the endpoints.',
-        }),
+        new HttpError(
+          404,
+          'not_found',
+          `No route for ${req.method ?? 'GET'} ${(req.url ?? '/').split('?')[0]!.slice(0, 200)}.`,
+          {
+            fix: 'See docs/server.md for the endpoints.',
+          },
+        ),
       );
     }
   }) as BedrockRequestHandler;
@@ -106,6 +113,7 @@ async function run(
       });
     }
     const keyHash = entry.open ? null : ctx.auth.authenticate(req);
+    if (entry.streams === true) ctx.keyLimiter.admit(keyHash, req, res);
     await entry.handler({ ctx, req, res, params, query, keyHash, log, startedAt });
   } catch (error) {
     const httpError = toHttpError(error);

@@ -8,6 +8,7 @@ import { GenerationService } from './generations/generation-service.js';
 import { createRegistry } from './registry/index.js';
 import type { GenerationEvent, GenerationInfo, GenerationRegistry } from './registry/types.js';
 import { createApiKeyCheck, type ApiKeyCheck } from './http/api-keys.js';
+import { createKeyLimiter, type KeyLimiter, type PerKeyLimits } from './http/key-limits.js';
 import { createCorsPolicy, type CorsOptions, type CorsPolicy } from './http/cors.js';
 import { measureQuota } from './measured-quota.js';
 import { DEFAULT_MODELS, type ServerModel } from './model-list.js';
@@ -36,6 +37,8 @@ export interface ServerLimits {
   maxMessages?: number;
   /** Highest maxTokens a caller may ask for (default 32 000). */
   maxOutputTokens?: number;
+  /** Per API key (or client address when keys are off): requests per minute and open streams. */
+  perKey?: PerKeyLimits;
 }
 
 export interface ServerOptions {
@@ -88,6 +91,7 @@ export interface ServerContext {
   auth: ApiKeyCheck;
   cors: CorsPolicy;
   limits: ResolvedLimits;
+  keyLimiter: KeyLimiter;
   heartbeatMs: number;
   headersDelayMs: number;
   logger: Logger;
@@ -145,6 +149,7 @@ export function resolveServerOptions(options: ServerOptions): ServerContext {
     models: options.models ?? DEFAULT_MODELS,
     auth: createApiKeyCheck(options.apiKeys),
     cors: createCorsPolicy(options.cors),
+    keyLimiter: createKeyLimiter(limits.perKey),
     limits: {
       maxBodyBytes: limits.maxBodyBytes ?? 1024 * 1024,
       maxPromptChars: limits.maxPromptChars ?? 200_000,
