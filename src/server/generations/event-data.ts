@@ -82,3 +82,14 @@ export function shuttingDownData(partialText: string): string {
     partialText,
   } satisfies ErrorData);
 }
+
+/** The process running a generation went away before it finished (seen by a viewer elsewhere). */
+export function lostData(): string {
+  return JSON.stringify({
+    type: 'GenerationLost',
+    message:
+      'The server running this generation stopped before it finished; the text events so far are the partial answer. Start it again.',
+    retryable: true,
+    partialText: '',
+  } satisfies ErrorData);
+}

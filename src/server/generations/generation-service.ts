@@ -14,12 +14,14 @@ import {
   type InferenceRequest,
   type InferenceStream,
 } from '../../index.js';
+import { isTerminalEvent } from '../registry/memory-registry.js';
 import type { GenerationEvent, GenerationEventType, GenerationInfo, GenerationRegistry } from '../registry/types.js';
 import {
   cancelledData,
   deltaData,
   doneData,
   errorData,
+  lostData,
   retryData,
   shuttingDownData,
   startData,
@@ -126,7 +128,17 @@ export class GenerationService {
     if (info === undefined) return;
     const detach = await this.#registry.attachViewer(id);
     try {
-      yield* this.#registry.read(id, afterId, signal);
+      let last: GenerationEvent | undefined;
+      for await (const event of this.#registry.read(id, afterId, signal)) {
+        last = event;
+        yield event;
+      }
+      if (signal.aborted || (last !== undefined && isTerminalEvent(last.type))) return;
+      // The log stopped short of its terminal event: the process running it is gone. End it for
+      // everyone (only the first such append succeeds), then read that ending.
+      if ((await this.#registry.get(id))?.status !== 'running') return;
+      await this.#registry.append(id, 'error', lostData()).catch(() => undefined);
+      yield* this.#registry.read(id, last?.id ?? afterId, signal);
     } finally {
       await detach().catch((error: unknown) => this.#logger?.warn({ err: error, generation: id }, 'detach failed'));
       if (!info.detached) this.#viewerLeft(id);

@@ -15,6 +15,7 @@
  */
 import { Redis } from 'ioredis';
 import { isTerminalEvent } from './memory-registry.js';
+import { defineScripts, type RegistryScripts } from './redis-scripts.js';
 import type {
   GenerationEvent,
   GenerationEventType,
@@ -34,8 +35,13 @@ export interface RedisRegistryOptions {
   runningTtlSeconds?: number;
   /** Events per XRANGE/XREAD page (default 256). */
   pageSize?: number;
-  /** Longest single XREAD BLOCK before checking that the generation still exists (default 5000 ms). */
+  /** Longest single XREAD BLOCK before checking that the generation and its owner are still there (default 5000 ms). */
   blockMs?: number;
+  /**
+   * The running process renews a lease on each generation it runs (every third of this, default 15 s);
+   * when it lapses, that process is gone and followers stop waiting.
+   */
+  leaseSeconds?: number;
 }
 
 type StreamEntry = [id: string, fields: string[]];
@@ -47,47 +53,6 @@ const TERMINAL_STATUS: Partial<Record<GenerationEventType, GenerationStatus>> = 
   cancelled: 'cancelled',
 };
 
-// KEYS: info, events, viewers. ARGV: type, data, terminal status ('' if none), ttl, running ttl.
-const APPEND_SCRIPT = `
-if redis.call('HGET', KEYS[1], 'status') ~= 'running' then
-  return redis.error_reply('NOTRUNNING generation is unknown or has already finished')
-end
-local id = redis.call('XADD', KEYS[2], '*', 't', ARGV[1], 'd', ARGV[2])
-if ARGV[3] ~= '' then
-  redis.call('HSET', KEYS[1], 'status', ARGV[3])
-  redis.call('EXPIRE', KEYS[1], ARGV[4])
-  redis.call('EXPIRE', KEYS[2], ARGV[4])
-  redis.call('EXPIRE', KEYS[3], ARGV[4])
-elseif redis.call('TTL', KEYS[2]) < 0 then
-  redis.call('EXPIRE', KEYS[2], ARGV[5])
-end
-return id`;
-
-// KEYS: viewers. ARGV: running ttl.
-const ATTACH_SCRIPT = `
-local n = redis.call('INCR', KEYS[1])
-if redis.call('TTL', KEYS[1]) < 0 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
-return n`;
-
-// KEYS: viewers. A counter that expired is not brought back (as -1, without expiry) by a late detach.
-const DETACH_SCRIPT = `
-if redis.call('EXISTS', KEYS[1]) == 1 then return redis.call('DECR', KEYS[1]) end
-return 0`;
-
-// KEYS: info. ARGV: running ttl, then field, value, ... Creates the hash and its expiry atomically.
-const CREATE_SCRIPT = `
-if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
-redis.call('HSET', KEYS[1], unpack(ARGV, 2))
-redis.call('EXPIRE', KEYS[1], ARGV[1])
-return 1`;
-
-interface Scripts {
-  createGeneration(info: string, runningTtl: number, ...fields: string[]): Promise<number>;
-  detachViewer(viewers: string): Promise<number>;
-  appendEvent(...args: [info: string, events: string, viewers: string, ...argv: (string | number)[]]): Promise<string>;
-  attachViewer(viewers: string, runningTtl: number): Promise<number>;
-}
-
 const STREAM_ID = /^\d{1,20}(-\d{1,20})?$/;
 const MAX_IDLE_READERS = 8;
 
@@ -97,9 +62,11 @@ export class RedisRegistry implements GenerationRegistry {
   readonly #runningTtl: number;
   readonly #pageSize: number;
   readonly #blockMs: number;
+  readonly #leaseSeconds: number;
+  #leaseTimer: NodeJS.Timeout | undefined;
   readonly #redis: Redis;
   /** The same connection, with the Lua scripts as commands (EVALSHA, loaded on first use). */
-  readonly #scripts: Scripts;
+  readonly #scripts: RegistryScripts;
   readonly #subscriber: Redis;
   #subscribed: Promise<void> | undefined;
   readonly #cancelListeners = new Map<string, Set<() => void>>();
@@ -113,6 +80,7 @@ export class RedisRegistry implements GenerationRegistry {
     this.#runningTtl = Math.max(options.runningTtlSeconds ?? 3600, this.#ttl);
     this.#pageSize = options.pageSize ?? 256;
     this.#blockMs = options.blockMs ?? 5_000;
+    this.#leaseSeconds = options.leaseSeconds ?? 15;
     const url = options.url ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
     this.#redis = watch(
       new Redis(url, {
@@ -122,11 +90,7 @@ export class RedisRegistry implements GenerationRegistry {
         retryStrategy: (times: number) => Math.min(times * 100, 500),
       }),
     );
-    this.#redis.defineCommand('appendEvent', { numberOfKeys: 3, lua: APPEND_SCRIPT });
-    this.#redis.defineCommand('attachViewer', { numberOfKeys: 1, lua: ATTACH_SCRIPT });
-    this.#redis.defineCommand('detachViewer', { numberOfKeys: 1, lua: DETACH_SCRIPT });
-    this.#redis.defineCommand('createGeneration', { numberOfKeys: 1, lua: CREATE_SCRIPT });
-    this.#scripts = this.#redis as unknown as Scripts;
+    this.#scripts = defineScripts(this.#redis);
     this.#subscriber = watch(this.#redis.duplicate());
     this.#subscriber.on('message', (channel: string, id: string) => {
       if (channel !== this.#channel) return;
@@ -152,7 +116,13 @@ export class RedisRegistry implements GenerationRegistry {
     const hash = ['id', info.id, 'model', info.model, 'detached', info.detached ? '1' : '0', 'status', info.status];
     hash.push('createdAt', String(info.createdAt));
     if (info.ownerKeyHash !== null) hash.push('owner', info.ownerKeyHash);
-    const created = await this.#scripts.createGeneration(key, this.#runningTtl, ...hash);
+    const created = await this.#scripts.createGeneration(
+      key,
+      `${key}:lease`,
+      this.#runningTtl,
+      this.#leaseSeconds,
+      ...hash,
+    );
     if (created === 0) throw new Error(`Generation ${info.id} already exists`);
     return info;
   }
@@ -176,11 +146,13 @@ export class RedisRegistry implements GenerationRegistry {
       key,
       `${key}:events`,
       `${key}:viewers`,
+      `${key}:lease`,
       type,
       data,
       TERMINAL_STATUS[type] ?? '',
       this.#ttl,
       this.#runningTtl,
+      this.#leaseSeconds,
     );
     return result as string;
   }
@@ -228,8 +200,8 @@ export class RedisRegistry implements GenerationRegistry {
           throw error;
         }
         if (reply === null) {
-          // Nothing for a while: stop if the generation expired without a terminal event.
-          if ((await this.#redis.exists(key)) === 0) {
+          // Nothing for a while: stop if the generation expired, or its process is gone (lease lapsed).
+          if ((await this.#scripts.generationAlive(key, `${key}:lease`)) === 0) {
             reusable = true;
             return;
           }
@@ -260,10 +232,25 @@ export class RedisRegistry implements GenerationRegistry {
     let listeners = this.#cancelListeners.get(id);
     if (listeners === undefined) this.#cancelListeners.set(id, (listeners = new Set()));
     listeners.add(listener);
+    // Whoever listens for cancels runs the generation: keep its lease while it does.
+    this.#leaseTimer ??= setInterval(() => this.#renewLeases(), (this.#leaseSeconds * 1000) / 3).unref();
     return () => {
       listeners.delete(listener);
       if (listeners.size === 0 && this.#cancelListeners.get(id) === listeners) this.#cancelListeners.delete(id);
+      if (this.#cancelListeners.size === 0) this.#stopLeases();
     };
+  }
+
+  #renewLeases(): void {
+    const batch = this.#redis.pipeline();
+    for (const id of this.#cancelListeners.keys()) batch.set(`${this.#key(id)}:lease`, '1', 'EX', this.#leaseSeconds);
+    // A failed renewal is retried at the next tick; commands already report Redis being away.
+    batch.exec().catch(() => undefined);
+  }
+
+  #stopLeases(): void {
+    clearInterval(this.#leaseTimer);
+    this.#leaseTimer = undefined;
   }
 
   async attachViewer(id: string): Promise<() => Promise<void>> {
@@ -289,6 +276,7 @@ export class RedisRegistry implements GenerationRegistry {
     this.#idleReaders.length = 0;
     this.#busyReaders.clear();
     this.#cancelListeners.clear();
+    this.#stopLeases();
     await Promise.all([quit(this.#subscriber), quit(this.#redis)]);
   }
 

@@ -115,6 +115,29 @@ describe('GenerationService across two processes sharing Redis', () => {
     expect((await upstreamEnded(emu)).outcome).toBe('client-aborted');
   });
 
+  it("viewers on B get a GenerationLost error when A's process dies mid-generation", async () => {
+    const owner = new RedisRegistry({ url: REDIS_URL, keyPrefix: prefix, leaseSeconds: 1 });
+    const viewer = new RedisRegistry({ url: REDIS_URL, keyPrefix: prefix, blockMs: 100 });
+    const dying = new GenerationService({ registry: owner, client: clients[0]! });
+    const watching = new GenerationService({ registry: viewer, client: clients[1]! });
+    try {
+      holdOpen(emu);
+      const { id } = await start(dying);
+      const first = readAll(watching, id);
+      const second = readAll(watching, id);
+      await readUntil(b, id, 'text');
+      await owner.close();
+      const [one, two] = await Promise.all([first, second]);
+      expect(two).toEqual(one);
+      expect(one.map((e) => e.type)).toEqual(['start', 'text', 'error']);
+      expect(data(one.at(-1))).toMatchObject({ type: 'GenerationLost', retryable: true });
+      expect((await watching.get(id))?.status).toBe('error');
+    } finally {
+      await dying.shutdown();
+      await viewer.close();
+    }
+  }, 20_000);
+
   it('with Redis unreachable, start() rejects and nothing is sent upstream', async () => {
     const registry = new RedisRegistry({ url: 'redis://127.0.0.1:1', keyPrefix: prefix });
     const service = new GenerationService({ registry, client: clients[0]! });

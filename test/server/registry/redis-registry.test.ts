@@ -70,17 +70,20 @@ describe('RedisRegistry', () => {
   });
 
   it('sets the finished TTL on every key of a finished generation, a running TTL before', async () => {
-    const registry = open({ ttlSeconds: 30, runningTtlSeconds: 900 });
+    const registry = open({ ttlSeconds: 30, runningTtlSeconds: 900, leaseSeconds: 9 });
     const id = await newGeneration(registry);
     await registry.append(id, 'start', '{}');
     const detach = await registry.attachViewer(id);
-    for (const ttl of (await keysWithTtl(`${prefix}gen:${id}`)).values()) {
-      expect(ttl).toBeGreaterThan(30);
-      expect(ttl).toBeLessThanOrEqual(900);
+    const running = await keysWithTtl(`${prefix}gen:${id}`);
+    expect([...running.keys()].sort()).toEqual(['', ':events', ':lease', ':viewers']);
+    for (const [key, ttl] of running) {
+      expect(ttl).toBeGreaterThan(key.endsWith(':lease') ? 0 : 30);
+      expect(ttl).toBeLessThanOrEqual(key.endsWith(':lease') ? 9 : 900);
     }
     await registry.append(id, 'cancelled', '{"partialText":""}');
     await detach();
     const ttls = await keysWithTtl(`${prefix}gen:${id}`);
+    // The lease goes with the terminal event; the rest stays readable for ttlSeconds.
     expect(ttls.size).toBe(3);
     for (const ttl of ttls.values()) {
       expect(ttl).toBeGreaterThan(0);
@@ -97,6 +100,20 @@ describe('RedisRegistry', () => {
     expect((await keysWithTtl(`${prefix}gen:${id}`)).size).toBe(0);
     await registry.create({ id, model: 'm', ownerKeyHash: null, detached: false });
     await expect(registry.create({ id, model: 'm', ownerKeyHash: null, detached: false })).rejects.toThrow(/exists/);
+  });
+
+  it('ends a follower when the process running the generation is gone (its lease lapsed)', async () => {
+    const owner = open({ leaseSeconds: 1 });
+    const viewer = open({ blockMs: 100 });
+    const id = await newGeneration(owner);
+    owner.onCancelRequested(id, () => undefined);
+    await owner.append(id, 'start', '{}');
+    const reading = collect(viewer.read(id, undefined, new AbortController().signal));
+    await until(async () => (await readerClients()).some((c) => c.includes('cmd=xread')));
+    // The owner "crashes": its connections close, nobody renews the lease.
+    await owner.close();
+    expect((await reading).map((e) => e.type)).toEqual(['start']);
+    expect((await viewer.get(id))?.status).toBe('running');
   });
 
   it('ends a follower whose generation expired without a terminal event', async () => {
