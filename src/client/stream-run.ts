@@ -8,7 +8,6 @@ import { AbortError, type BedrockInferenceError } from '../errors.js';
 import type { ChunkEvent, StreamEvent } from './stream-event.js';
 import type { ChunkEventSink } from '../models/types.js';
 import type { EventStreamMessage } from './event-stream/decoder.js';
-import { sendEventStreamCommand } from './event-stream/raw-response.js';
 import { beginCall, finishCall, type CallContext, type CallResources } from './call-context.js';
 import { classifyStreamException } from './classify-error.js';
 import { createRechunker } from './chunking.js';
@@ -17,7 +16,7 @@ import { continuationRequest, isResumable, type Stitcher } from './resume.js';
 import { backoffDelay, finalRetryError, shouldRetry, sleep } from './retry.js';
 import { AttemptWatchdog } from './timeouts.js';
 import type { InferenceResult } from './types.js';
-import { messageDecoder, streamCommand } from './upstream.js';
+import { messageDecoder, openUpstream } from './upstream.js';
 
 export async function* runStream(ctx: CallContext): AsyncGenerator<StreamEvent, InferenceResult, undefined> {
   const { state, scope, modelId } = ctx;
@@ -46,8 +45,7 @@ export async function* runStream(ctx: CallContext): AsyncGenerator<StreamEvent, 
       let stopped = false;
       let finished = false;
       try {
-        const command = streamCommand(ctx.api, modelId, ctx.adapter, request);
-        const response = await sendEventStreamCommand(ctx.sdk, command, watchdog.signal);
+        const response = await openUpstream(ctx, request, watchdog.signal);
         state.requestId = response.requestId ?? state.requestId;
         messages = response.messages;
         for (;;) {

@@ -9,10 +9,11 @@ import {
   InvokeModelCommand,
   InvokeModelWithResponseStreamCommand,
 } from '@aws-sdk/client-bedrock-runtime';
-import type { ConverseCommandInput } from '@aws-sdk/client-bedrock-runtime';
+import type { BedrockRuntimeClient, ConverseCommandInput } from '@aws-sdk/client-bedrock-runtime';
 import type { DeserializeMiddleware, MiddlewareStack } from '@smithy/types';
 import type { EventStreamMessage } from './event-stream/decoder.js';
 import { decodeChunkPayload, decodeJsonPayload } from './event-stream/chunk-payload.js';
+import { sendEventStreamCommand, type RawEventStreamResponse } from './event-stream/raw-response.js';
 import { buildConverseInput, createConverseDecoder } from '../models/converse.js';
 import type { ChunkEventSink, ModelAdapter, NormalizedRequest } from '../models/types.js';
 
@@ -50,6 +51,18 @@ export function unaryCommand(
     accept: 'application/json',
     body: JSON.stringify(requireAdapter(adapter).buildRequest(request)),
   });
+}
+
+/**
+ * Sends one attempt's request. The command (its middleware stack, signed request) stays in this
+ * frame: held in a suspended stream generator it would cost every open stream kilobytes.
+ */
+export function openUpstream(
+  ctx: { sdk: BedrockRuntimeClient; api: ApiKind; modelId: string; adapter: ModelAdapter | undefined },
+  request: NormalizedRequest,
+  signal: AbortSignal,
+): Promise<RawEventStreamResponse> {
+  return sendEventStreamCommand(ctx.sdk, streamCommand(ctx.api, ctx.modelId, ctx.adapter, request), signal);
 }
 
 /** A fresh decoder for one attempt (adapters keep per-stream state in their closure). */

@@ -35,6 +35,14 @@ interface RawHttpResponse {
 
 const MIDDLEWARE_NAME = 'awsBedrockInferenceRawEventStream';
 
+/**
+ * `isEventStream: false`: the SDK's HTTP/2 handler isolates event streams on a connection of their own
+ * (needed for bidirectional streams). We only read a response body, so the request may share a pooled
+ * connection when the handler allows concurrent streams (ours does, see sdk-client.ts).
+ */
+const SEND_OPTIONS = (abortSignal: AbortSignal) =>
+  ({ abortSignal, isEventStream: false }) as { abortSignal: AbortSignal };
+
 function isRawBody(body: unknown): body is RawBody {
   return (
     typeof body === 'object' &&
@@ -92,7 +100,7 @@ export async function sendEventStreamCommand(
   // Non-2xx responses pass through untouched: the SDK throws its typed exception (with $metadata).
   let output;
   try {
-    output = await client.send(command as InvokeModelWithResponseStreamCommand, { abortSignal: signal });
+    output = await client.send(command as InvokeModelWithResponseStreamCommand, SEND_OPTIONS(signal));
   } catch (error) {
     // A failure after the body was taken (a later middleware threw) must not leave the request open.
     (body as RawBody | undefined)?.destroy();
