@@ -24,8 +24,10 @@ export function composeAnswer(conversation: string, sampling: Sampling): string 
   const chain = markovChain();
   const parts: string[] = [];
   for (let s = 0; s < sentences; s++) {
-    // The second sentence always comes from the multi-byte pool so clients meet accents and emoji.
-    appendSentence(chain, parts, s === 1 ? chain.multiByteStarters : chain.starters, s === 0, random, sampling);
+    // The second sentence always comes from the multi-byte pool so clients meet accents and emoji;
+    // about one sentence in four opens a new paragraph.
+    const separator = s === 0 ? '' : random() < 0.25 ? '\n\n' : ' ';
+    appendSentence(chain, parts, s === 1 ? chain.multiByteStarters : chain.starters, separator, random, sampling);
   }
   return parts.join('');
 }
@@ -36,7 +38,8 @@ export function composeReasoning(conversation: string, sampling: Sampling): stri
   const sentences = 1 + Math.floor(random() * 2);
   const chain = markovChain();
   const parts: string[] = [];
-  for (let s = 0; s < sentences; s++) appendSentence(chain, parts, chain.starters, s === 0, random, sampling);
+  for (let s = 0; s < sentences; s++)
+    appendSentence(chain, parts, chain.starters, s === 0 ? '' : ' ', random, sampling);
   return parts.join('');
 }
 
@@ -55,14 +58,14 @@ function appendSentence(
   chain: MarkovChain,
   parts: string[],
   pool: readonly number[],
-  first: boolean,
+  separator: string,
   random: () => number,
   sampling: Sampling,
 ): void {
   const start = pool[Math.floor(random() * pool.length)]!;
   let prev = chain.ids[start - 1]!;
   let cur = chain.ids[start]!;
-  parts.push((first ? '' : ' ') + chain.vocabulary[cur]!.trimStart());
+  parts.push(separator + chain.vocabulary[cur]!.trimStart());
   for (let n = 1; n < MAX_SENTENCE_TOKENS; n++) {
     const next = nextToken(chain, prev, cur, random, sampling);
     if (next < 0) break;

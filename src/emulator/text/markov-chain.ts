@@ -40,7 +40,13 @@ export function markovChain(): MarkovChain {
 }
 
 function buildChain(): MarkovChain {
-  const tokens = tokenize(NOVEL.trim());
+  // Dialogue quotes would come out unbalanced and paragraph breaks at random places, so the chain learns
+  // from the prose without them; answers get their own paragraph breaks between sentences.
+  const tokens = tokenize(
+    NOVEL.trim()
+      .replace(/"/g, '')
+      .replace(/\s*\n\s*/g, ' '),
+  );
   const multiByteStarts: number[] = [];
   for (const sentence of MULTI_BYTE_SENTENCES) {
     multiByteStarts.push(tokens.length);

@@ -113,7 +113,10 @@ describe('cohere command (legacy)', () => {
   const MODEL = 'cohere.command-text-v14';
 
   it('defaults to 20 tokens and reports MAX_TOKENS', async () => {
-    const run = await runFamily(cohereCommand, MODEL, { prompt: 'Write about Longbourn.', stream: true });
+    const run = await runFamily(cohereCommand, MODEL, {
+      prompt: 'Write about Longbourn in 5 sentences.',
+      stream: true,
+    });
     expect(run.end.outputTokens).toBe(20);
     expect(
       run.chunks
