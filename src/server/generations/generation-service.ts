@@ -92,14 +92,10 @@ export class GenerationService {
     const stream = this.#client.invokeStream(request.modelId === undefined ? { ...request, modelId: model } : request);
     // 128 random bits: generation ids cannot be guessed.
     const id = randomBytes(16).toString('base64url');
-    let info: GenerationInfo;
-    try {
-      info = await this.#registry.create({ id, model, ownerKeyHash, detached });
-      await this.#registry.append(id, 'start', startData(id, model));
-    } catch (error) {
+    const info = await this.#registry.create({ id, model, ownerKeyHash, detached }).catch((error: unknown) => {
       stream.abort(error);
       throw error;
-    }
+    });
     const run: Run = {
       id,
       detached,
@@ -109,7 +105,20 @@ export class GenerationService {
       cause: undefined,
       settled: Promise.resolve(),
     };
+    // Listening before anything else: a cancel from now on stops the run, even before it pulls.
     const unsubscribe = this.#registry.onCancelRequested(id, () => this.#stop(run, 'cancelled'));
+    try {
+      await this.#registry.append(id, 'start', startData(id, model));
+    } catch (error) {
+      unsubscribe();
+      stream.abort(error);
+      throw error;
+    }
+    if (this.#shuttingDown) {
+      // shutdown() began while this one was being created: it ends at once, as the others did.
+      run.cause = 'shutdown';
+      await this.#finish(run, 'error', shuttingDownData(''));
+    }
     this.#runs.set(id, run);
     run.settled = this.#run(run).finally(() => {
       unsubscribe();
@@ -178,6 +187,7 @@ export class GenerationService {
   /** The background loop: upstream events to registry appends, then the terminal event. */
   async #run(run: Run): Promise<void> {
     const { stream } = run;
+    if (run.finished) return stream.abort(new Error('The server is shutting down.'));
     try {
       for await (const event of stream.events()) {
         if (run.finished) break;

@@ -178,6 +178,17 @@ describe('GenerationService (memory registry, real client against the emulator)'
     await expect(start(service)).rejects.toBeInstanceOf(ServiceError);
   });
 
+  it('a generation still being created when shutdown() begins ends at once, without calling upstream', async () => {
+    open();
+    const starting = start(service);
+    await service.shutdown();
+    const { id } = await starting;
+    const events = await readAll(service, id);
+    expect(events.map((e) => e.type)).toEqual(['start', 'error']);
+    expect(data(events[1])).toMatchObject({ type: 'ServerShuttingDown', retryable: true, partialText: '' });
+    expect(emu.requestLog.entries()).toEqual([]);
+  });
+
   it('a bad request rejects start() with ValidationError and creates nothing', async () => {
     open();
     await expect(start(service, false, {})).rejects.toBeInstanceOf(ValidationError);
