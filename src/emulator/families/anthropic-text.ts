@@ -2,7 +2,7 @@
  * Claude legacy Text Completions (`anthropic.claude-v2`, `claude-v2:1`, `claude-instant-v1`), §4.1:
  * `prompt` in "\n\nHuman: …\n\nAssistant:" form, `completion` chunks, stop_reason stop_sequence|max_tokens.
  */
-import { BedrockServiceError, malformedInput } from '../bedrock-error.js';
+import { BedrockServiceError } from '../bedrock-error.js';
 import { generationRequest, splitPrompt } from './chat-transcript.js';
 import { METRICS_KEY } from './invocation-metrics.js';
 import { allowKeys, expectObject, readNumber, readString, readStringList, requireKeys } from './request-fields.js';
@@ -38,9 +38,7 @@ export const anthropicText: FamilyHandler = {
     const topP = readNumber(body, 'top_p', { min: 0, max: 1 });
     const topK = readNumber(body, 'top_k', { min: 0, max: 500, integer: true });
     const stopSequences = readStringList(body, 'stop_sequences');
-    if (body.anthropic_version !== undefined && typeof body.anthropic_version !== 'string') {
-      throw malformedInput('#/anthropic_version: expected type: String, found: Integer');
-    }
+    readString(body, 'anthropic_version');
     if (!prompt.includes('Human:') || !prompt.includes('\n\nAssistant:')) {
       throw new BedrockServiceError(
         'ValidationException',
