@@ -170,6 +170,7 @@ export class RedisRegistry implements GenerationRegistry {
     if (status === null) return;
     // An id this stream could not have issued replays from the start: a duplicate beats a gap.
     let last = afterId !== undefined && STREAM_ID.test(afterId) ? afterId : '0-0';
+    if (last !== '0-0' && (await this.#isPastEnd(events, last))) last = '0-0';
     for (;;) {
       const page = await this.#redis.xrange(events, `(${last}`, '+', 'COUNT', this.#pageSize);
       for (const [entryId, fields] of page) {
@@ -222,6 +223,12 @@ export class RedisRegistry implements GenerationRegistry {
       signal.removeEventListener('abort', onAbort);
       this.#releaseReader(reader, reusable && !signal.aborted);
     }
+  }
+
+  /** Whether `id` is later than the stream's newest entry (an id this stream never issued). */
+  async #isPastEnd(events: string, id: string): Promise<boolean> {
+    const newest = (await this.#redis.xrevrange(events, '+', '-', 'COUNT', 1))[0]?.[0];
+    return newest !== undefined && compareStreamIds(id, newest) > 0;
   }
 
   async requestCancel(id: string): Promise<void> {
@@ -311,6 +318,13 @@ export class RedisRegistry implements GenerationRegistry {
       reader.disconnect();
     }
   }
+}
+
+function compareStreamIds(a: string, b: string): number {
+  const [aMs = 0n, aSeq = 0n] = a.split('-').map(BigInt);
+  const [bMs = 0n, bSeq = 0n] = b.split('-').map(BigInt);
+  if (aMs !== bMs) return aMs > bMs ? 1 : -1;
+  return aSeq === bSeq ? 0 : aSeq > bSeq ? 1 : -1;
 }
 
 function toEvent(id: string, fields: string[]): GenerationEvent {

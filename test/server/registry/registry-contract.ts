@@ -11,6 +11,8 @@ export interface ContractContext {
   registry: () => GenerationRegistry;
   /** A second instance sharing the same store (another "process"), when the backend has one. */
   peer?: () => GenerationRegistry;
+  /** A well-formed event id later than any this test's logs hold. */
+  pastEndId: string;
 }
 
 export async function collect(events: AsyncIterable<GenerationEvent>, limit = Infinity): Promise<GenerationEvent[]> {
@@ -74,6 +76,8 @@ export function describeRegistryContract(name: string, context: ContractContext)
       const ids = await appendAnswer(registry, id, 2);
       expect((await collect(registry.read(id, 'not-an-id', signal()))).map((e) => e.id)).toEqual(ids);
       expect(await collect(registry.read(randomUUID(), undefined, signal()))).toEqual([]);
+      // An id past the end of this log (another generation's, a newer process's) is not trusted either.
+      expect((await collect(registry.read(id, context.pastEndId, signal()))).map((e) => e.id)).toEqual(ids);
     });
 
     it('live readers follow appends, see identical sequences and end after the terminal event', async () => {
