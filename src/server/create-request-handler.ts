@@ -8,7 +8,7 @@ import { performance } from 'node:perf_hooks';
 import Router, { type HTTPMethod } from 'find-my-way';
 import { HttpError, sendHttpError } from './http/http-error.js';
 import { toHttpError } from './http/map-library-error.js';
-import { cancelGeneration, chat, generationEvents } from './routes/chat-routes.js';
+import { cancelGeneration, chat, generationEvents, shareGeneration } from './routes/chat-routes.js';
 import { apiModels, healthz, metrics, openaiModels } from './routes/info-routes.js';
 import { openaiChatCompletions } from './routes/openai-chat.js';
 import type { RouteHandler } from './routes/route-call.js';
@@ -22,13 +22,16 @@ interface RouteEntry {
   open?: boolean;
   /** Starts an upstream stream: subject to the per-key limits. */
   streams?: boolean;
+  /** With `?share=<token>` the route checks the token instead of the API key. */
+  shareable?: boolean;
 }
 
 const ROUTES: [HTTPMethod, string, RouteEntry][] = [
   ['POST', '/api/stream-completion', { name: 'stream-completion', handler: streamCompletion, streams: true }],
   ['POST', '/api/chat', { name: 'chat', handler: chat, streams: true }],
-  ['GET', '/api/generations/:id/events', { name: 'generation-events', handler: generationEvents }],
+  ['GET', '/api/generations/:id/events', { name: 'generation-events', handler: generationEvents, shareable: true }],
   ['POST', '/api/generations/:id/cancel', { name: 'generation-cancel', handler: cancelGeneration }],
+  ['POST', '/api/generations/:id/share', { name: 'generation-share', handler: shareGeneration }],
   ['POST', '/v1/chat/completions', { name: 'openai-chat', handler: openaiChatCompletions, streams: true }],
   ['GET', '/v1/models', { name: 'openai-models', handler: openaiModels }],
   ['GET', '/api/models', { name: 'models', handler: apiModels }],
@@ -112,7 +115,8 @@ async function run(
         retryAfterSeconds: 1,
       });
     }
-    const keyHash = entry.open ? null : ctx.auth.authenticate(req);
+    const shared = entry.shareable === true && query.share !== undefined;
+    const keyHash = entry.open || shared ? null : ctx.auth.authenticate(req);
     if (entry.streams === true) ctx.keyLimiter.admit(keyHash, req, res);
     await entry.handler({ ctx, req, res, params, query, keyHash, log, startedAt });
   } catch (error) {

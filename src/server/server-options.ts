@@ -8,6 +8,7 @@ import { GenerationService } from './generations/generation-service.js';
 import { createRegistry } from './registry/index.js';
 import type { GenerationEvent, GenerationInfo, GenerationRegistry } from './registry/types.js';
 import { createApiKeyCheck, type ApiKeyCheck } from './http/api-keys.js';
+import { createShareTokens, type ShareTokens } from './http/share-tokens.js';
 import { createKeyLimiter, type KeyLimiter, type PerKeyLimits } from './http/key-limits.js';
 import { createCorsPolicy, type CorsOptions, type CorsPolicy } from './http/cors.js';
 import { measureQuota } from './measured-quota.js';
@@ -57,6 +58,8 @@ export interface ServerOptions {
   models?: readonly ServerModel[];
   /** Bearer keys; when empty or absent the API is open. */
   apiKeys?: readonly string[];
+  /** Signs share tokens; servers sharing Redis need the same one (default: random per process). */
+  shareSecret?: string;
   /** Origins allowed to call from browsers (`*` for any). */
   cors?: CorsOptions | readonly string[];
   limits?: ServerLimits;
@@ -89,6 +92,7 @@ export interface ServerContext {
   defaultModel: string;
   models: readonly ServerModel[];
   auth: ApiKeyCheck;
+  shareTokens: ShareTokens;
   cors: CorsPolicy;
   limits: ResolvedLimits;
   keyLimiter: KeyLimiter;
@@ -148,6 +152,7 @@ export function resolveServerOptions(options: ServerOptions): ServerContext {
     defaultModel: options.defaultModel ?? options.clientOptions?.modelId ?? DEFAULT_MODEL,
     models: options.models ?? DEFAULT_MODELS,
     auth: createApiKeyCheck(options.apiKeys),
+    shareTokens: createShareTokens(options.shareSecret),
     cors: createCorsPolicy(options.cors),
     keyLimiter: createKeyLimiter(limits.perKey),
     limits: {

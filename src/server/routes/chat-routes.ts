@@ -43,18 +43,22 @@ export async function chat(call: RouteCall): Promise<void> {
   await forwardGeneration(call, { route: 'chat', id: info.id, afterId: undefined, starter: true });
 }
 
-async function ownedGeneration(call: RouteCall): Promise<GenerationInfo> {
+/** The generation, when the caller's key owns it (or, where allowed, a valid share token names it). */
+async function ownedGeneration(call: RouteCall, allowShare = false): Promise<GenerationInfo> {
   const id = call.params.id ?? '';
   if (id === '' || id.length > MAX_ID_LENGTH) throw notFound('No such generation.');
+  const share = allowShare ? call.query.share : undefined;
   const info = await call.ctx.generations.get(id);
-  // Same answer for "unknown" and "someone else's": ids must not be probeable.
-  if (info === undefined || info.ownerKeyHash !== call.keyHash)
-    throw notFound(`No generation "${id}" for this API key.`);
-  return info;
+  const allowed =
+    info !== undefined &&
+    (share === undefined ? info.ownerKeyHash === call.keyHash : call.ctx.shareTokens.verify(id, share));
+  // Same answer for "unknown", "someone else's" and a bad token: ids must not be probeable.
+  if (!allowed) throw notFound('No such generation for this API key or share token.');
+  return info!;
 }
 
 export async function generationEvents(call: RouteCall): Promise<void> {
-  const info = await ownedGeneration(call);
+  const info = await ownedGeneration(call, true);
   const header = call.req.headers['last-event-id'];
   const fromHeader = Array.isArray(header) ? header[0] : header;
   const afterId = (fromHeader ?? call.query.lastEventId ?? '').trim() || undefined;
@@ -72,4 +76,15 @@ export async function cancelGeneration(call: RouteCall): Promise<void> {
   await call.ctx.generations.cancel(info.id);
   call.log.info({ generation: info.id }, 'generation cancelled');
   sendJson(call.res, 202, { id: info.id, status: 'cancelling' });
+}
+
+/** Lets others watch a generation without the owner's key: a token for `.../events?share=<token>`. */
+export async function shareGeneration(call: RouteCall): Promise<void> {
+  const info = await ownedGeneration(call);
+  const token = call.ctx.shareTokens.create(info.id);
+  sendJson(call.res, 200, {
+    id: info.id,
+    share: token,
+    eventsPath: `/api/generations/${encodeURIComponent(info.id)}/events?share=${token}`,
+  });
 }

@@ -91,4 +91,21 @@ describe('generations: reconnect, viewers, cancel, disconnect', () => {
     const entry = await h.emu.requestLog.waitFor((e) => e.outcome !== 'pending', 5_000);
     expect(entry.outcome).toBe('client-aborted');
   });
+
+  it('a share token lets a viewer without the key watch, and nothing more', async () => {
+    h.emu.setSpeed(4);
+    const starter = await postJson(`${h.url}/api/chat`, body({ detached: true, maxTokens: 200 }), A);
+    const id = starter.headers.get('x-generation-id')!;
+    expect((await postJson(`${h.url}/api/generations/${id}/share`, {}, B)).status).toBe(404);
+    const shared = (await (await postJson(`${h.url}/api/generations/${id}/share`, {}, A)).json()) as {
+      share: string;
+      eventsPath: string;
+    };
+    const watched = await new SseReader(await fetch(`${h.url}${shared.eventsPath}`)).readAll();
+    expect(watched).toEqual(await new SseReader(starter).readAll());
+    expect((await attach(id, {}, `?share=${shared.share.slice(1)}x`)).status).toBe(404);
+    expect((await attach(id, {}, '')).status).toBe(401);
+    const cancel = await fetch(`${h.url}/api/generations/${id}/cancel?share=${shared.share}`, { method: 'POST' });
+    expect(cancel.status).toBe(401);
+  });
 });
