@@ -15,6 +15,7 @@
  */
 import { Redis } from 'ioredis';
 import { isTerminalEvent } from './memory-registry.js';
+import { RedisReaderPool } from './redis-reader-pool.js';
 import { defineScripts, type RegistryScripts } from './redis-scripts.js';
 import type {
   GenerationEvent,
@@ -54,7 +55,6 @@ const TERMINAL_STATUS: Partial<Record<GenerationEventType, GenerationStatus>> = 
 };
 
 const STREAM_ID = /^\d{1,20}(-\d{1,20})?$/;
-const MAX_IDLE_READERS = 8;
 
 export class RedisRegistry implements GenerationRegistry {
   readonly #prefix: string;
@@ -70,8 +70,7 @@ export class RedisRegistry implements GenerationRegistry {
   readonly #subscriber: Redis;
   #subscribed: Promise<void> | undefined;
   readonly #cancelListeners = new Map<string, Set<() => void>>();
-  readonly #idleReaders: Redis[] = [];
-  readonly #busyReaders = new Set<Redis>();
+  readonly #readers: RedisReaderPool;
   #closed = false;
 
   constructor(options: RedisRegistryOptions = {}) {
@@ -92,16 +91,14 @@ export class RedisRegistry implements GenerationRegistry {
     );
     this.#scripts = defineScripts(this.#redis);
     this.#subscriber = watch(this.#redis.duplicate());
+    // Named `<prefix>reader` so CLIENT LIST shows the followers' connections.
+    const connectionName = `${this.#prefix.replace(/[^\w:.-]/g, '_')}reader`;
+    this.#readers = new RedisReaderPool(() => watch(this.#redis.duplicate({ connectionName })));
     this.#subscriber.on('message', (channel: string, id: string) => {
       if (channel !== this.#channel) return;
       const listeners = this.#cancelListeners.get(id);
       if (listeners !== undefined) for (const listener of [...listeners]) listener();
     });
-  }
-
-  /** Client name of the blocking reader connections (visible in CLIENT LIST). */
-  get #readerName(): string {
-    return `${this.#prefix.replace(/[^\w:.-]/g, '_')}reader`;
   }
 
   get #channel(): string {
@@ -187,7 +184,7 @@ export class RedisRegistry implements GenerationRegistry {
 
   /** The live tail: XREAD BLOCK from `last` on a blocking connection until a terminal event. */
   async *#follow(key: string, events: string, last: string, signal: AbortSignal): AsyncGenerator<GenerationEvent> {
-    const reader = this.#acquireReader();
+    const reader = this.#readers.acquire();
     const onAbort = () => reader.disconnect();
     signal.addEventListener('abort', onAbort, { once: true });
     let reusable = false;
@@ -221,7 +218,7 @@ export class RedisRegistry implements GenerationRegistry {
       }
     } finally {
       signal.removeEventListener('abort', onAbort);
-      this.#releaseReader(reader, reusable && !signal.aborted);
+      this.#readers.release(reader, reusable && !signal.aborted);
     }
   }
 
@@ -279,9 +276,7 @@ export class RedisRegistry implements GenerationRegistry {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    for (const reader of [...this.#idleReaders, ...this.#busyReaders]) reader.disconnect();
-    this.#idleReaders.length = 0;
-    this.#busyReaders.clear();
+    this.#readers.close();
     this.#cancelListeners.clear();
     this.#stopLeases();
     await Promise.all([quit(this.#subscriber), quit(this.#redis)]);
@@ -301,22 +296,6 @@ export class RedisRegistry implements GenerationRegistry {
       });
     }
     return this.#subscribed;
-  }
-
-  #acquireReader(): Redis {
-    if (this.#closed) throw new Error('The generation registry is closed');
-    const reader = this.#idleReaders.pop() ?? watch(this.#redis.duplicate({ connectionName: this.#readerName }));
-    this.#busyReaders.add(reader);
-    return reader;
-  }
-
-  #releaseReader(reader: Redis, reusable: boolean): void {
-    this.#busyReaders.delete(reader);
-    if (reusable && !this.#closed && this.#idleReaders.length < MAX_IDLE_READERS && reader.status === 'ready') {
-      this.#idleReaders.push(reader);
-    } else {
-      reader.disconnect();
-    }
   }
 }
 
