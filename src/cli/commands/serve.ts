@@ -19,6 +19,7 @@ interface ServeFlags {
   apiKey: string[];
   corsOrigin: string[];
   logPrompts?: boolean;
+  shareSecret?: string;
 }
 
 /** How long to wait for the credential chain (instance metadata can be slow off EC2). */
@@ -36,6 +37,10 @@ export function registerServeCommand(program: Command): void {
     .option('--redis-url <url>', 'share generations through Redis (default: REDIS_URL, else in memory)')
     .option('--api-key <key>', 'require this Bearer key (repeatable; default: API_KEYS, comma-separated)', collect, [])
     .option('--cors-origin <origin>', 'allow browser calls from this origin (repeatable, * for any)', collect, [])
+    .option(
+      '--share-secret <secret>',
+      'signs share tokens; the same on every server sharing Redis (default: SHARE_SECRET)',
+    )
     .option('--log-prompts', 'include prompt text in logs (off by default)')
     .action(async (flags: ServeFlags) => {
       const region = flags.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1';
@@ -59,12 +64,14 @@ export function registerServeCommand(program: Command): void {
         );
       }
       const apiKeys = flags.apiKey.length > 0 ? flags.apiKey : (process.env.API_KEYS ?? '').split(',').filter(Boolean);
+      const shareSecret = flags.shareSecret ?? process.env.SHARE_SECRET;
       const server = createServer({
         clientOptions,
         defaultModel: flags.model,
         apiKeys,
         cors: flags.corsOrigin,
         logPrompts: flags.logPrompts === true,
+        ...(shareSecret === undefined ? {} : { shareSecret }),
         ...(flags.redisUrl === undefined ? {} : { redisUrl: flags.redisUrl }),
       });
       const url = await server.listen(flags.port, flags.host);

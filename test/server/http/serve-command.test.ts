@@ -1,0 +1,67 @@
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { postJson, readAllText } from './server-harness.js';
+
+const root = fileURLToPath(new URL('../../../', import.meta.url));
+
+/** Runs `bedrock-inference serve` as a user would (tsx), with no AWS credentials anywhere. */
+function serve(args: string[]) {
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    AWS_EC2_METADATA_DISABLED: 'true',
+    AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/credentials',
+    AWS_CONFIG_FILE: '/nonexistent/config',
+  };
+  for (const key of Object.keys(env)) {
+    if (
+      /^AWS_(ACCESS_KEY_ID|SECRET_ACCESS_KEY|SESSION_TOKEN|PROFILE|WEB_IDENTITY_TOKEN_FILE|ROLE_ARN|CONTAINER_)/.test(
+        key,
+      )
+    ) {
+      delete env[key];
+    }
+  }
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/index.ts', 'serve', '--port', '0', ...args], {
+    cwd: root,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  const url = new Promise<string>((resolve, reject) => {
+    child.stdout.on('data', () => {
+      const match = /Streaming server on (http:\/\/\S+)/.exec(stdout);
+      if (match) resolve(match[1]!);
+    });
+    child.once('exit', (code) => reject(new Error(`serve exited with ${code}: ${stdout}`)));
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { url, exited, output: () => stdout, stop: () => child.kill('SIGTERM') };
+}
+
+describe('bedrock-inference serve', () => {
+  it('--backend auto without AWS credentials starts the emulator, says so in one line, serves, and exits cleanly', async () => {
+    const run = serve(['--api-key', 'cli-key']);
+    try {
+      const url = await run.url;
+      const lines = run.output().split('\n');
+      expect(lines.filter((line) => line.includes('emulator'))).toHaveLength(1);
+      expect(lines.find((line) => line.includes('emulator'))).toMatch(
+        /^Using the local Bedrock emulator at http:\/\/127\.0\.0\.1:\d+ \(no AWS credentials found/,
+      );
+      expect((await postJson(`${url}/api/stream-completion`, { prompt: 'hi' })).status).toBe(401);
+      const response = await postJson(
+        `${url}/api/stream-completion`,
+        { prompt: 'hi', maxTokens: 10 },
+        { authorization: 'Bearer cli-key' },
+      );
+      expect(response.status).toBe(200);
+      expect((await readAllText(response)).text.length).toBeGreaterThan(0);
+    } finally {
+      run.stop();
+    }
+    expect(await run.exited).toBe(0);
+    expect(run.output()).toContain('Shutting down');
+  }, 60_000);
+});
