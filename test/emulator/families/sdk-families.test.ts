@@ -11,6 +11,7 @@ import {
   InvokeModelCommand,
   InvokeModelWithResponseStreamCommand,
 } from '@aws-sdk/client-bedrock-runtime';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator } from '../../../src/emulator/server.js';
 import { countTokens } from '../../../src/emulator/text/tokenizer.js';
@@ -169,6 +170,8 @@ const CASES: Record<string, FamilyCase> = {
 
 let emulator: Awaited<ReturnType<typeof startEmulator>>;
 let client: BedrockRuntimeClient;
+/** The SDK's default HTTP/2 handler (h2c) and NodeHttpHandler (HTTP/1.1); every family runs over both. */
+const clients: Record<string, BedrockRuntimeClient> = {};
 const decoder = new TextDecoder();
 
 beforeAll(async () => {
@@ -178,15 +181,22 @@ beforeAll(async () => {
     region: 'us-east-1',
     credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
   });
+  clients['HTTP/2'] = client;
+  clients['HTTP/1.1'] = new BedrockRuntimeClient({
+    endpoint: emulator.url,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    requestHandler: new NodeHttpHandler(),
+  });
 });
 
 afterAll(async () => {
-  client?.destroy();
+  for (const each of Object.values(clients)) each.destroy();
   await emulator?.close();
 });
 
-async function invokeStream(modelId: string, body: object): Promise<Json[]> {
-  const response = await client.send(
+async function invokeStream(modelId: string, body: object, via = client): Promise<Json[]> {
+  const response = await via.send(
     new InvokeModelWithResponseStreamCommand({ modelId, body: JSON.stringify(body), contentType: 'application/json' }),
   );
   const chunks: Json[] = [];
@@ -196,18 +206,25 @@ async function invokeStream(modelId: string, body: object): Promise<Json[]> {
   return chunks;
 }
 
-async function invoke(modelId: string, body: object): Promise<Json> {
-  const response = await client.send(new InvokeModelCommand({ modelId, body: JSON.stringify(body) }));
+async function invoke(modelId: string, body: object, via = client): Promise<Json> {
+  const response = await via.send(new InvokeModelCommand({ modelId, body: JSON.stringify(body) }));
   return JSON.parse(decoder.decode(response.body)) as Json;
 }
 
 const METRICS = 'amazon-bedrock-invocationMetrics';
 
-describe.each(Object.entries(CASES))('%s through the AWS SDK', (_family, c) => {
+const TRANSPORTS = ['HTTP/2', 'HTTP/1.1'] as const;
+const FAMILY_CASES = Object.entries(CASES).flatMap(([family, c]) =>
+  TRANSPORTS.map((transport) => [family, transport, c] as const),
+);
+
+describe.each(FAMILY_CASES)('%s through the AWS SDK over %s', (_family, transport, c) => {
+  const via = () => clients[transport]!;
+
   it('streams the same text InvokeModel returns, with consistent token counts', async () => {
-    const chunks = await invokeStream(c.modelId, c.body(400));
+    const chunks = await invokeStream(c.modelId, c.body(400), via());
     const streamed = chunks.map(c.chunkText).join('');
-    const whole = await invoke(c.modelId, c.body(400));
+    const whole = await invoke(c.modelId, c.body(400), via());
     expect(streamed.length).toBeGreaterThan(10);
     expect(streamed).toBe(c.invokeText(whole));
     expect(c.streamStop(chunks)).toBe(c.stops[0]);
@@ -223,10 +240,10 @@ describe.each(Object.entries(CASES))('%s through the AWS SDK', (_family, c) => {
   });
 
   it('stops at the token budget with the family’s length reason', async () => {
-    const chunks = await invokeStream(c.modelId, c.body(5));
+    const chunks = await invokeStream(c.modelId, c.body(5), via());
     expect(c.streamStop(chunks)).toBe(c.stops[1]);
     expect((chunks.at(-1)![METRICS] as Json).outputTokenCount).toBe(5);
-    expect(c.invokeStop(await invoke(c.modelId, c.body(5)))).toBe(c.stops[1]);
+    expect(c.invokeStop(await invoke(c.modelId, c.body(5), via()))).toBe(c.stops[1]);
   });
 
   it('answers Converse and ConverseStream with the same text and usage', async () => {
@@ -235,14 +252,14 @@ describe.each(Object.entries(CASES))('%s through the AWS SDK', (_family, c) => {
       messages: [{ role: 'user' as const, content: [{ text: question }] }],
       inferenceConfig: { maxTokens: 400 },
     };
-    const whole = await client.send(new ConverseCommand(input));
+    const whole = await via().send(new ConverseCommand(input));
     const content = whole.output!.message!.content!;
     const text = content.map((block) => block.text ?? '').join('');
     const reasoning = content.map((block) => block.reasoningContent?.reasoningText?.text ?? '').join('');
     expect(whole.stopReason).toBe('end_turn');
     expect(whole.usage!.outputTokens).toBe(countTokens(reasoning) + countTokens(text));
 
-    const stream = await client.send(new ConverseStreamCommand(input));
+    const stream = await via().send(new ConverseStreamCommand(input));
     let streamed = '';
     let streamedReasoning = '';
     let stopReason: string | undefined;
