@@ -99,6 +99,24 @@ describe('timing profiles', () => {
     expect(generations.slice(0, -1).every((text) => countTokens(text) === 1)).toBe(true);
   });
 
+  it('a per-model profile overrides the family default', async () => {
+    const tuned = await startEmulator({
+      port: 0,
+      speed: 'instant',
+      timing: { models: { [CLAUDE]: { tokensPerChunk: [1, 1] } } },
+    });
+    try {
+      const client = sdkClient(tuned.url);
+      const result = await collectInvokeStream(client, CLAUDE, claudeBody('Tell it in 3 sentences.', 200));
+      client.destroy();
+      const deltas = result.chunks.filter((chunk) => chunk['type'] === 'content_block_delta');
+      expect(deltas.length).toBeGreaterThan(10);
+      expect(deltas.every((chunk) => countTokens((chunk['delta'] as { text: string }).text) === 1)).toBe(true);
+    } finally {
+      await tuned.close();
+    }
+  });
+
   it('the x-emulator-speed header paces one request at the family profile', async () => {
     const response = await fetch(`${emulator.url}/model/${CLAUDE}/invoke-with-response-stream`, {
       method: 'POST',
