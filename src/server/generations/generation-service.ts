@@ -16,6 +16,7 @@ import {
 } from '../../index.js';
 import { isTerminalEvent } from '../registry/memory-registry.js';
 import type { GenerationEvent, GenerationEventType, GenerationInfo, GenerationRegistry } from '../registry/types.js';
+import { DeltaWriter } from './delta-writer.js';
 import {
   cancelledData,
   deltaData,
@@ -188,21 +189,23 @@ export class GenerationService {
   async #run(run: Run): Promise<void> {
     const { stream } = run;
     if (run.finished) return stream.abort(new Error('The server is shutting down.'));
+    const deltas = new DeltaWriter((kind, delta) => this.#appendDelta(run, kind, delta));
     try {
       for await (const event of stream.events()) {
         if (run.finished) break;
         switch (event.type) {
           case 'text':
-            await this.#append(run, 'text', deltaData(event.delta));
-            run.sentLength += event.delta.length;
+          case 'reasoning': {
+            const waiting = deltas.push(event.type, event.delta);
+            if (waiting !== undefined) await waiting;
             break;
-          case 'reasoning':
-            await this.#append(run, 'reasoning', deltaData(event.delta));
-            break;
+          }
           case 'usage':
+            await deltas.flush();
             await this.#append(run, 'usage', usageData(event));
             break;
           case 'retry':
+            await deltas.flush();
             await this.#append(run, 'retry', retryData(event));
             break;
           case 'stop':
@@ -214,9 +217,12 @@ export class GenerationService {
             assertNever(event);
         }
       }
+      await deltas.flush();
       if (!run.finished) await this.#finish(run, 'done', doneData(await stream.finalResult()));
     } catch (error) {
       stream.abort(error);
+      // Text already received lands before the final event, so the log holds the whole partial answer.
+      await deltas.flush().catch(() => undefined);
       if (run.cause === 'cancelled' || run.cause === 'disconnected') {
         await this.#finish(run, 'cancelled', cancelledData(sentText(run), run.cause));
       } else {
@@ -224,6 +230,14 @@ export class GenerationService {
         await this.#finish(run, 'error', errorData(error, sentText(run)));
       }
     }
+  }
+
+  /** A text or reasoning append; text counts as sent once its append is issued (appends land in order). */
+  #appendDelta(run: Run, kind: 'text' | 'reasoning', delta: string): Promise<void> {
+    if (run.finished) return Promise.resolve();
+    const appended = this.#registry.append(run.id, kind, deltaData(delta));
+    if (kind === 'text') run.sentLength += delta.length;
+    return appended.then(() => undefined);
   }
 
   async #append(run: Run, type: GenerationEventType, data: string): Promise<void> {

@@ -3,6 +3,7 @@ import { ServiceError, ValidationError, type BedrockStreamingClient } from '../.
 import type { Emulator } from '../../../src/emulator/server.js';
 import { GenerationService } from '../../../src/server/generations/generation-service.js';
 import { MemoryRegistry } from '../../../src/server/registry/memory-registry.js';
+import type { GenerationEvent, GenerationEventType } from '../../../src/server/registry/types.js';
 import {
   clientFor,
   data,
@@ -34,6 +35,23 @@ afterAll(async () => {
   client.destroy();
   await emu.close();
 });
+/** A registry slower than upstream: text appends wait until the test calls release(). */
+class GatedRegistry extends MemoryRegistry {
+  release!: () => void;
+  readonly #gate = new Promise<void>((resolve) => (this.release = resolve));
+  #onHeld!: () => void;
+  /** Resolves when the first text append is waiting. */
+  readonly held = new Promise<void>((resolve) => (this.#onHeld = resolve));
+
+  override async append(id: string, type: GenerationEventType, data: string): Promise<string> {
+    if (type === 'text') {
+      this.#onHeld();
+      await this.#gate;
+    }
+    return super.append(id, type, data);
+  }
+}
+
 const open = (disconnectGraceMs = 0) => {
   registry = new MemoryRegistry();
   service = new GenerationService({ registry, client, disconnectGraceMs });
@@ -187,6 +205,31 @@ describe('GenerationService (memory registry, real client against the emulator)'
     expect(events.map((e) => e.type)).toEqual(['start', 'error']);
     expect(data(events[1])).toMatchObject({ type: 'ServerShuttingDown', retryable: true, partialText: '' });
     expect(emu.requestLog.entries()).toEqual([]);
+  });
+
+  it('with a slow registry, text arriving during an append is merged into the next one, nothing lost', async () => {
+    open();
+    const referenceEvents = await readAll(service, (await start(service)).id);
+    await upstreamEnded(emu);
+    emu.requestLog.clear();
+    const slow = new GatedRegistry();
+    const slowService = new GenerationService({ registry: slow, client });
+    try {
+      const { id } = await start(slowService);
+      // The first text append is held until upstream has ended and its chunks had time to be read.
+      await slow.held;
+      expect((await upstreamEnded(emu)).outcome).toBe('completed');
+      for (let turn = 0; turn < 100; turn++) await new Promise((resolve) => setImmediate(resolve));
+      slow.release();
+      const events = await readAll(slowService, id);
+      expect(textOf(events)).toBe(textOf(referenceEvents));
+      const texts = (list: GenerationEvent[]) => list.filter((e) => e.type === 'text').length;
+      expect(texts(events)).toBeLessThan(texts(referenceEvents));
+      expect(events.at(-1)?.type).toBe('done');
+    } finally {
+      await slowService.shutdown();
+      await slow.close();
+    }
   });
 
   it('a bad request rejects start() with ValidationError and creates nothing', async () => {
