@@ -200,6 +200,7 @@ export async function serverSection(options: { quick: boolean }): Promise<BenchT
     levels = await heldStreamLevels(
       children.ours.url,
       options.quick ? [25, 50, 75, 100] : [50, 75, 100, 150, 200, 300, 400],
+      { server: async () => (await children.ours.usage()).cpuMs, emulator: async () => (await emulator.usage()).cpuMs },
     );
   } finally {
     client.destroy();
@@ -232,16 +233,28 @@ export async function serverSection(options: { quick: boolean }): Promise<BenchT
     {
       section: 'server',
       title: 'SSE streams held at 50 chunks/s each (ours, /api/chat): p99 added delay per chunk',
-      columns: ['concurrent streams', 'p99 added delay ms', 'completed', 'under 50 ms'],
+      columns: [
+        'concurrent streams',
+        'p99 added delay ms',
+        'completed',
+        'under 50 ms',
+        'CPU % server',
+        'emulator',
+        'load client',
+      ],
       rows: levels.map((level) => [
         level.streams,
         level.p99AddedMs,
         level.completed,
         level.p99AddedMs < 50 ? 'yes' : 'no',
+        level.cpu.server,
+        level.cpu.emulator,
+        level.cpu.client,
       ]),
       notes: [
-        "Added delay: each chunk's arrival offset minus the same chunk's offset with one stream alone.",
+        "Added delay: a chunk's gap after the previous one minus that gap with one stream alone (0 when early).",
         "Emulator, server and load client share the 2 cores, so this is an upper bound on the server's share.",
+        'CPU %: of one core, averaged over the level (the server child includes the library and its upstream reads).',
       ],
     },
   ];
