@@ -3,6 +3,7 @@
  * route it applies CORS, API keys, shutdown refusal, request logs and metrics, and turns anything
  * thrown before the response started into a JSON error (never a stack, never a 500 for bad input).
  */
+import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import Router, { type HTTPMethod } from 'find-my-way';
@@ -103,7 +104,11 @@ async function run(
   query: Record<string, string>,
 ): Promise<void> {
   const startedAt = performance.now();
-  const log = ctx.logger.child({ route: entry.name });
+  // A caller's own request id is kept when it looks like one (for tracing across services).
+  const given = req.headers['x-request-id'];
+  const requestId = typeof given === 'string' && /^[\w.:-]{1,100}$/.test(given) ? given : randomUUID();
+  res.setHeader('x-request-id', requestId);
+  const log = ctx.logger.child({ route: entry.name, requestId });
   res.once('finish', () => {
     ctx.metrics.requests.inc({ route: entry.name, status: String(res.statusCode) });
     log.info({ status: res.statusCode, ms: Math.round(performance.now() - startedAt) }, 'request done');

@@ -11,9 +11,9 @@ export interface CorsOptions {
   maxAge?: number;
 }
 
-const ALLOW_HEADERS = 'authorization, content-type, last-event-id, x-requested-with';
+const ALLOW_HEADERS = 'authorization, content-type, last-event-id, x-request-id, x-requested-with';
 const ALLOW_METHODS = 'GET, POST, OPTIONS';
-const EXPOSE_HEADERS = 'retry-after, x-generation-id';
+const EXPOSE_HEADERS = 'retry-after, x-generation-id, x-request-id';
 
 export interface CorsPolicy {
   /** Adds CORS headers; returns true when it answered a preflight (the request is done). */

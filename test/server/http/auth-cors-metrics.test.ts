@@ -102,4 +102,11 @@ describe('info routes and metrics', () => {
   it('the health check says ok', async () => {
     expect(await (await fetch(`${h.url}/healthz`)).json()).toEqual({ status: 'ok' });
   });
+
+  it('every response carries a request id (kept when the caller sends a sane one)', async () => {
+    const own = await fetch(`${h.url}/healthz`, { headers: { 'x-request-id': 'trace-42.a' } });
+    expect(own.headers.get('x-request-id')).toBe('trace-42.a');
+    const odd = await fetch(`${h.url}/healthz`, { headers: { 'x-request-id': 'bad id <script>' } });
+    expect(odd.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+  });
 });
