@@ -13,6 +13,7 @@ import { forwardGeneration } from './forward-generation.js';
 import type { RouteCall } from './route-call.js';
 
 const MAX_ID_LENGTH = 200;
+const NOT_FOUND = 'No such generation for this API key or share token.';
 
 export async function chat(call: RouteCall): Promise<void> {
   const { ctx } = call;
@@ -46,15 +47,14 @@ export async function chat(call: RouteCall): Promise<void> {
 /** The generation, when the caller's key owns it (or, where allowed, a valid share token names it). */
 async function ownedGeneration(call: RouteCall, allowShare = false): Promise<GenerationInfo> {
   const id = call.params.id ?? '';
-  if (id === '' || id.length > MAX_ID_LENGTH) throw notFound('No such generation.');
+  if (id === '' || id.length > MAX_ID_LENGTH) throw notFound(NOT_FOUND);
   const share = allowShare ? call.query.share : undefined;
   const info = await call.ctx.generations.get(id);
-  const allowed =
-    info !== undefined &&
-    (share === undefined ? info.ownerKeyHash === call.keyHash : call.ctx.shareTokens.verify(id, share));
   // Same answer for "unknown", "someone else's" and a bad token: ids must not be probeable.
-  if (!allowed) throw notFound('No such generation for this API key or share token.');
-  return info!;
+  if (info === undefined) throw notFound(NOT_FOUND);
+  const allowed = share === undefined ? info.ownerKeyHash === call.keyHash : call.ctx.shareTokens.verify(id, share);
+  if (!allowed) throw notFound(NOT_FOUND);
+  return info;
 }
 
 export async function generationEvents(call: RouteCall): Promise<void> {
