@@ -10,7 +10,7 @@ import Router, { type HTTPMethod } from 'find-my-way';
 import { HttpError, sendHttpError } from './http/http-error.js';
 import { toHttpError } from './http/map-library-error.js';
 import { cancelGeneration, chat, generationEvents, shareGeneration } from './routes/chat-routes.js';
-import { apiModels, healthz, metrics, openaiModels } from './routes/info-routes.js';
+import { apiModels, healthz, metrics, openaiModelById, openaiModels } from './routes/info-routes.js';
 import { openaiChatCompletions } from './routes/openai-chat.js';
 import type { RouteHandler } from './routes/route-call.js';
 import { streamCompletion } from './routes/stream-completion.js';
@@ -35,6 +35,7 @@ const ROUTES: [HTTPMethod, string, RouteEntry][] = [
   ['POST', '/api/generations/:id/share', { name: 'generation-share', handler: shareGeneration }],
   ['POST', '/v1/chat/completions', { name: 'openai-chat', handler: openaiChatCompletions, streams: true }],
   ['GET', '/v1/models', { name: 'openai-models', handler: openaiModels }],
+  ['GET', '/v1/models/:id', { name: 'openai-model', handler: openaiModelById }],
   ['GET', '/api/models', { name: 'models', handler: apiModels }],
   ['GET', '/healthz', { name: 'healthz', handler: healthz, open: true }],
   ['GET', '/metrics', { name: 'metrics', handler: metrics, open: true }],

@@ -84,6 +84,8 @@ describe('OpenAI-compatible /v1 with the real openai client', () => {
   it('lists models, and rejects a wrong key with 401', async () => {
     const models = await openai.models.list();
     expect(models.data.map((model) => model.id)).toContain(CLAUDE);
+    expect((await openai.models.retrieve(CLAUDE)).id).toBe(CLAUDE);
+    await expect(openai.models.retrieve('acme.nothing-v1')).rejects.toMatchObject({ status: 404 });
     const bad = new OpenAI({ baseURL: `${h.url}/v1`, apiKey: 'wrong', maxRetries: 0 });
     await expect(bad.models.list()).rejects.toMatchObject({ status: 401 });
   });
