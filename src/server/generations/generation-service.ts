@@ -266,7 +266,7 @@ export class GenerationService {
     const check = async () => {
       if ((await this.#registry.viewerCount(id)) > 0) return;
       const run = this.#runs.get(id);
-      if (run !== undefined) return this.#stop(run, 'disconnected');
+      if (run !== undefined) return run.detached ? undefined : this.#stop(run, 'disconnected');
       // Running in another process: ask it to stop.
       const info = await this.#registry.get(id);
       if (info?.status === 'running' && !info.detached) await this.#registry.requestCancel(id);

@@ -116,7 +116,7 @@ describe('GenerationService across two processes sharing Redis', () => {
   });
 
   it("viewers on B get a GenerationLost error when A's process dies mid-generation", async () => {
-    const owner = new RedisRegistry({ url: REDIS_URL, keyPrefix: prefix, leaseSeconds: 1 });
+    const owner = new RedisRegistry({ url: REDIS_URL, keyPrefix: prefix });
     const viewer = new RedisRegistry({ url: REDIS_URL, keyPrefix: prefix, blockMs: 100 });
     const dying = new GenerationService({ registry: owner, client: clients[0]! });
     const watching = new GenerationService({ registry: viewer, client: clients[1]! });
@@ -126,7 +126,9 @@ describe('GenerationService across two processes sharing Redis', () => {
       const first = readAll(watching, id);
       const second = readAll(watching, id);
       await readUntil(b, id, 'text');
+      // A "crashes": its connections close and nobody renews the lease; let it lapse now.
       await owner.close();
+      await deleteKeys(`${prefix}gen:${id}:lease`);
       const [one, two] = await Promise.all([first, second]);
       expect(two).toEqual(one);
       expect(one.map((e) => e.type)).toEqual(['start', 'text', 'error']);

@@ -102,16 +102,26 @@ describe('RedisRegistry', () => {
     await expect(registry.create({ id, model: 'm', ownerKeyHash: null, detached: false })).rejects.toThrow(/exists/);
   });
 
-  it('ends a follower when the process running the generation is gone (its lease lapsed)', async () => {
+  it('the process listening for cancels keeps renewing the lease of the generation it runs', async () => {
     const owner = open({ leaseSeconds: 1 });
+    const id = await newGeneration(owner);
+    const stop = owner.onCancelRequested(id, () => undefined);
+    await deleteKeys(`${prefix}gen:${id}:lease`);
+    await until(async () => (await keysWithTtl(`${prefix}gen:${id}:lease`)).size === 1);
+    stop();
+  });
+
+  it('ends a follower when the process running the generation is gone (its lease lapsed)', async () => {
+    const owner = open();
     const viewer = open({ blockMs: 100 });
     const id = await newGeneration(owner);
     owner.onCancelRequested(id, () => undefined);
     await owner.append(id, 'start', '{}');
     const reading = collect(viewer.read(id, undefined, new AbortController().signal));
     await until(async () => (await readerClients()).some((c) => c.includes('cmd=xread')));
-    // The owner "crashes": its connections close, nobody renews the lease.
+    // The owner "crashes": its connections close, nobody renews the lease; let it lapse now.
     await owner.close();
+    await deleteKeys(`${prefix}gen:${id}:lease`);
     expect((await reading).map((e) => e.type)).toEqual(['start']);
     expect((await viewer.get(id))?.status).toBe('running');
   });
