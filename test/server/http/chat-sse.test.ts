@@ -86,4 +86,16 @@ describe('POST /api/chat (SSE)', () => {
     expect(types.indexOf('reasoning')).toBeLessThan(types.indexOf('text'));
     expect(types.at(-1)).toBe('done');
   });
+
+  it('a retried throttle shows as a retry event before the text, then the stream completes', async () => {
+    h.emu.faults.add({ fault: { kind: 'error', errorType: 'ThrottlingException' }, times: 1 });
+    const response = await postJson(`${h.url}/api/chat`, { messages, maxTokens: 30 });
+    expect(response.status).toBe(200);
+    const { events } = parseSse(await response.text());
+    const types = events.map((event) => event.event);
+    expect(types.slice(0, 2)).toEqual(['start', 'retry']);
+    expect(JSON.parse(events[1]!.data)).toMatchObject({ attempt: 1, error: 'ThrottlingError' });
+    expect(types).toContain('text');
+    expect(types.at(-1)).toBe('done');
+  });
 });
