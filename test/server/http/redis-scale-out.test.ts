@@ -1,9 +1,11 @@
 /**
- * Two server instances sharing one Redis (each with its own registry, connections and
- * GenerationService, as two processes would have): a browser that reconnects to the other one
- * resumes without loss, a viewer on one follows a generation running on the other, and a cancel sent
- * to either stops it.
+ * Two server processes sharing one Redis: A runs in a child process, B in this one (the emulator is
+ * here too, so its request log shows what A did upstream). A browser that reconnects to the other one
+ * resumes without loss, a viewer on B follows a generation running on A, and a cancel sent to B
+ * stops it on A.
  */
+import { fork, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type Emulator } from '../../../src/emulator/server.js';
 import { postJson, startHarness, type Harness } from './server-harness.js';
@@ -12,15 +14,29 @@ import { SseReader, type ParsedSse } from './sse-parse.js';
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 let emu: Emulator;
-let a: Harness;
+let child: ChildProcess;
+let a: { url: string };
 let b: Harness;
 beforeAll(async () => {
   emu = await startEmulator({ port: 0, speed: 'instant' });
-  a = await startHarness({ redisUrl: REDIS_URL }, emu);
+  child = fork(
+    fileURLToPath(new URL('./server-child.ts', import.meta.url)),
+    [JSON.stringify({ emulatorUrl: emu.url, redisUrl: REDIS_URL })],
+    {
+      execArgv: ['--import', 'tsx'],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    },
+  );
+  a = await new Promise<{ url: string }>((resolve, reject) => {
+    child.once('message', (message) => resolve(message as { url: string }));
+    child.once('exit', (code) => reject(new Error(`server child exited with ${code}`)));
+  });
   b = await startHarness({ redisUrl: REDIS_URL }, emu);
 });
 afterAll(async () => {
-  await a.close();
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  await exited;
   await b.close();
   await emu.close();
 });
