@@ -19,8 +19,8 @@ B64[0x2d /* - */] = 62;
 B64[0x5f /* _ */] = 63;
 
 const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
 const KEY = new TextEncoder().encode('"bytes"');
+const PREFIX = new TextEncoder().encode('{"bytes":"');
 
 // Reused across chunks (decoding is synchronous), so the hot path allocates only the final string.
 let scratch = Buffer.allocUnsafe(4096);
@@ -31,6 +31,12 @@ function isSpace(byte: number | undefined): boolean {
 
 /** Index of the first byte of the `bytes` string value, or -1 when the wrapper is not in the usual shape. */
 function findBytesValue(payload: Uint8Array): number {
+  // Bedrock's own shape, `{"bytes":"`, is checked first; anything else is searched for.
+  if (payload.length > PREFIX.length && payload[0] === 0x7b) {
+    let i = 1;
+    while (i < PREFIX.length && payload[i] === PREFIX[i]) i++;
+    if (i === PREFIX.length) return i;
+  }
   const end = payload.length - KEY.length;
   outer: for (let i = 0; i <= end; i++) {
     if (payload[i] !== QUOTE) continue;
@@ -111,12 +117,9 @@ function decodeViaJson(payload: Uint8Array): Record<string, unknown> {
 export function decodeChunkPayload(payload: Uint8Array): Record<string, unknown> {
   const start = findBytesValue(payload);
   if (start < 0) return decodeViaJson(payload);
-  let end = start;
-  while (end < payload.length && payload[end] !== QUOTE) {
-    if (payload[end] === BACKSLASH) return decodeViaJson(payload);
-    end++;
-  }
-  if (end >= payload.length) return decodeViaJson(payload);
+  // A backslash before the closing quote (an escape) is not base64: decodeBase64 then sends it the slow way.
+  const end = payload.indexOf(QUOTE, start);
+  if (end < 0) return decodeViaJson(payload);
   const length = decodeBase64(payload, start, end);
   if (length < 0) return decodeViaJson(payload);
   return parseObject(scratch.toString('utf8', 0, length), 'chunk');

@@ -1,9 +1,10 @@
 /**
  * A lean reader of the AWS event-stream framing (bedrock-wire.md §2): frames may be split anywhere across
  * reads; both CRC-32s are checked; only the five headers the client needs are read. Whole frames inside a
- * read are handed on as subarray views (no copy); only a frame that straddles reads is assembled.
+ * read are handed on as views into the read (no copy); only a frame that straddles reads is assembled.
+ * EventStreamDecoder decodes a whole read at once, so a reader awaits once per read, not once per frame.
  */
-import { crc32 } from 'node:zlib';
+import { crc32 } from './crc32.js';
 
 export interface EventStreamMessage {
   messageType: string;
@@ -41,8 +42,10 @@ const H_EXCEPTION_TYPE = enc.encode(':exception-type');
 const H_ERROR_CODE = enc.encode(':error-code');
 const H_ERROR_MESSAGE = enc.encode(':error-message');
 
-// Values seen on every frame are returned as interned strings: no string is built per frame for them.
-const KNOWN_VALUES = [
+// Values seen on every frame are returned as interned strings, found by length then bytes: no string is
+// built per frame for them.
+const KNOWN_BY_LENGTH: { value: string; bytes: Uint8Array }[][] = [];
+for (const value of [
   'event',
   'exception',
   'error',
@@ -59,7 +62,9 @@ const KNOWN_VALUES = [
   'throttlingException',
   'modelTimeoutException',
   'serviceUnavailableException',
-].map((value) => ({ value, bytes: enc.encode(value) }));
+]) {
+  (KNOWN_BY_LENGTH[value.length] ??= []).push({ value, bytes: enc.encode(value) });
+}
 
 function readUint32(bytes: Uint8Array, offset: number): number {
   return ((bytes[offset]! << 24) | (bytes[offset + 1]! << 16) | (bytes[offset + 2]! << 8) | bytes[offset + 3]!) >>> 0;
@@ -72,21 +77,27 @@ function bytesEqual(bytes: Uint8Array, start: number, length: number, expected: 
 }
 
 function readString(bytes: Uint8Array, start: number, length: number): string {
-  for (const known of KNOWN_VALUES) {
-    if (bytesEqual(bytes, start, length, known.bytes)) return known.value;
+  const candidates = KNOWN_BY_LENGTH[length];
+  if (candidates !== undefined) {
+    for (const known of candidates) if (bytesEqual(bytes, start, length, known.bytes)) return known.value;
   }
-  return textDecoder.decode(bytes.subarray(start, start + length));
+  return textDecoder.decode(view(bytes, start, length));
+}
+
+/** A plain Uint8Array view: cheaper than Buffer#subarray, which goes through Buffer's species constructor. */
+function view(bytes: Uint8Array, start: number, length: number): Uint8Array {
+  return new Uint8Array(bytes.buffer, bytes.byteOffset + start, length);
 }
 
 function hex(value: number): string {
   return '0x' + value.toString(16).padStart(8, '0');
 }
 
-/** Checks the prelude (first 12 bytes at `offset`) and returns the frame's total length. */
+/** Checks the prelude (12 bytes at `offset`) and returns the frame's total length. */
 function checkPrelude(bytes: Uint8Array, offset: number): number {
   const total = readUint32(bytes, offset);
   const expected = readUint32(bytes, offset + 8);
-  const actual = crc32(bytes.subarray(offset, offset + 8));
+  const actual = crc32(bytes, offset, offset + 8);
   if (actual !== expected) {
     throw new EventStreamFramingError(
       'checksum',
@@ -105,11 +116,12 @@ function checkPrelude(bytes: Uint8Array, offset: number): number {
   return total;
 }
 
-/** Decodes one complete frame (`frame` is exactly one message). */
-function decodeFrame(frame: Uint8Array): EventStreamMessage {
-  const total = frame.length;
-  const expected = readUint32(frame, total - 4);
-  const actual = crc32(frame.subarray(0, total - 4));
+/** Decodes the frame at [start, start + total) of `bytes`, its prelude already checked. */
+function decodeFrame(bytes: Uint8Array, start: number, total: number): EventStreamMessage {
+  const end = start + total;
+  const expected = readUint32(bytes, end - 4);
+  // The prelude's own CRC is what the first 8 bytes hash to, so the message CRC continues from it.
+  const actual = crc32(bytes, start + 8, end - 4, readUint32(bytes, start + 8));
   if (actual !== expected) {
     throw new EventStreamFramingError(
       'checksum',
@@ -117,19 +129,19 @@ function decodeFrame(frame: Uint8Array): EventStreamMessage {
         'body is corrupted; retry the request.',
     );
   }
-  const headersEnd = PRELUDE + readUint32(frame, 4);
+  const headersEnd = start + PRELUDE + readUint32(bytes, start + 4);
   let messageType: string | undefined;
   let eventType: string | undefined;
   let exceptionType: string | undefined;
   let errorCode: string | undefined;
   let errorMessage: string | undefined;
-  let p = PRELUDE;
+  let p = start + PRELUDE;
   while (p < headersEnd) {
-    const nameLength = frame[p]!;
+    const nameLength = bytes[p]!;
     const nameStart = p + 1;
     p = nameStart + nameLength;
     if (p >= headersEnd) throw badHeader('a header name runs past the header block');
-    const type = frame[p++]!;
+    const type = bytes[p++]!;
     let valueStart = p;
     let valueLength: number;
     switch (type) {
@@ -156,7 +168,7 @@ function decodeFrame(frame: Uint8Array): EventStreamMessage {
       case 6:
       case 7:
         if (p + 2 > headersEnd) throw badHeader('a header value length runs past the header block');
-        valueLength = (frame[p]! << 8) | frame[p + 1]!;
+        valueLength = (bytes[p]! << 8) | bytes[p + 1]!;
         valueStart = p + 2;
         break;
       default:
@@ -164,17 +176,17 @@ function decodeFrame(frame: Uint8Array): EventStreamMessage {
     }
     p = valueStart + valueLength;
     if (p > headersEnd) throw badHeader('a header value runs past the header block');
-    if (type !== 7 || frame[nameStart] !== 0x3a /* ':' */) continue;
-    if (bytesEqual(frame, nameStart, nameLength, H_MESSAGE_TYPE)) {
-      messageType = readString(frame, valueStart, valueLength);
-    } else if (bytesEqual(frame, nameStart, nameLength, H_EVENT_TYPE)) {
-      eventType = readString(frame, valueStart, valueLength);
-    } else if (bytesEqual(frame, nameStart, nameLength, H_EXCEPTION_TYPE)) {
-      exceptionType = readString(frame, valueStart, valueLength);
-    } else if (bytesEqual(frame, nameStart, nameLength, H_ERROR_CODE)) {
-      errorCode = readString(frame, valueStart, valueLength);
-    } else if (bytesEqual(frame, nameStart, nameLength, H_ERROR_MESSAGE)) {
-      errorMessage = readString(frame, valueStart, valueLength);
+    if (type !== 7 || bytes[nameStart] !== 0x3a /* ':' */) continue;
+    if (bytesEqual(bytes, nameStart, nameLength, H_MESSAGE_TYPE)) {
+      messageType = readString(bytes, valueStart, valueLength);
+    } else if (bytesEqual(bytes, nameStart, nameLength, H_EVENT_TYPE)) {
+      eventType = readString(bytes, valueStart, valueLength);
+    } else if (bytesEqual(bytes, nameStart, nameLength, H_EXCEPTION_TYPE)) {
+      exceptionType = readString(bytes, valueStart, valueLength);
+    } else if (bytesEqual(bytes, nameStart, nameLength, H_ERROR_CODE)) {
+      errorCode = readString(bytes, valueStart, valueLength);
+    } else if (bytesEqual(bytes, nameStart, nameLength, H_ERROR_MESSAGE)) {
+      errorMessage = readString(bytes, valueStart, valueLength);
     }
   }
   // A frame without :message-type is valid framing; '' lets the caller report it as an unexpected message.
@@ -184,7 +196,7 @@ function decodeFrame(frame: Uint8Array): EventStreamMessage {
     exceptionType,
     errorCode,
     errorMessage,
-    payload: frame.subarray(headersEnd, total - 4),
+    payload: view(bytes, headersEnd, end - 4 - headersEnd),
   };
 }
 
@@ -204,62 +216,98 @@ function truncated(have: number, need: number): EventStreamFramingError {
 }
 
 /**
+ * Incremental, synchronous decoding: `push` each read, then `end()` when the body ends. A frame that
+ * straddles reads gathers its first 12 bytes in `head`, then the whole frame in its own buffer.
+ */
+export class EventStreamDecoder {
+  readonly #head = new Uint8Array(PRELUDE);
+  #headFilled = 0;
+  #frame: Uint8Array | undefined;
+  #frameFilled = 0;
+
+  /**
+   * Appends the messages completed by `read` to `out`. On a framing error the messages before it are
+   * already in `out` when the error is thrown.
+   */
+  push(read: Uint8Array, out: EventStreamMessage[]): void {
+    let pos = 0;
+    const end = read.length;
+    if (this.#headFilled > 0) {
+      const n = Math.min(PRELUDE - this.#headFilled, end);
+      this.#head.set(view(read, 0, n), this.#headFilled);
+      this.#headFilled += n;
+      pos = n;
+      if (this.#headFilled < PRELUDE) return;
+      const frame = new Uint8Array(checkPrelude(this.#head, 0));
+      frame.set(this.#head, 0);
+      this.#frame = frame;
+      this.#frameFilled = PRELUDE;
+      this.#headFilled = 0;
+    }
+    const frame = this.#frame;
+    if (frame !== undefined) {
+      const n = Math.min(frame.length - this.#frameFilled, end - pos);
+      frame.set(view(read, pos, n), this.#frameFilled);
+      this.#frameFilled += n;
+      pos += n;
+      if (this.#frameFilled < frame.length) return;
+      this.#frame = undefined;
+      out.push(decodeFrame(frame, 0, frame.length));
+    }
+    // Frames wholly inside this read are decoded in place.
+    while (end - pos >= PRELUDE) {
+      const total = checkPrelude(read, pos);
+      if (end - pos < total) {
+        const partial = new Uint8Array(total);
+        partial.set(view(read, pos, end - pos), 0);
+        this.#frame = partial;
+        this.#frameFilled = end - pos;
+        return;
+      }
+      out.push(decodeFrame(read, pos, total));
+      pos += total;
+    }
+    if (pos < end) {
+      this.#head.set(view(read, pos, end - pos), 0);
+      this.#headFilled = end - pos;
+    }
+  }
+
+  /** The body ended: throws when it ended inside a frame. */
+  end(): void {
+    if (this.#frame !== undefined) throw truncated(this.#frameFilled, this.#frame.length);
+    const filled = this.#headFilled;
+    if (filled > 0) throw truncated(filled, filled >= 4 ? readUint32(this.#head, 0) : PRELUDE);
+  }
+}
+
+/**
+ * Yields each read's messages as one array (reused: read it before asking for the next). Throws
+ * EventStreamFramingError on a bad checksum, an impossible length, or a body that ends mid-frame,
+ * after yielding the messages that came before the fault.
+ */
+export async function* decodeEventStreamBatches(
+  body: AsyncIterable<Uint8Array>,
+): AsyncGenerator<readonly EventStreamMessage[]> {
+  const decoder = new EventStreamDecoder();
+  const batch: EventStreamMessage[] = [];
+  for await (const read of body) {
+    batch.length = 0;
+    try {
+      decoder.push(read, batch);
+    } catch (error) {
+      if (batch.length > 0) yield batch;
+      throw error;
+    }
+    if (batch.length > 0) yield batch;
+  }
+  decoder.end();
+}
+
+/**
  * Yields each message of an event-stream body. Throws EventStreamFramingError on a bad checksum, an
  * impossible length, or a body that ends mid-frame.
  */
 export async function* decodeEventStream(body: AsyncIterable<Uint8Array>): AsyncGenerator<EventStreamMessage> {
-  // A frame that straddles reads: its first 12 bytes gather in `head`, then the whole frame in `frame`.
-  const head = new Uint8Array(PRELUDE);
-  let headFilled = 0;
-  let frame: Uint8Array | undefined;
-  let frameFilled = 0;
-
-  for await (const read of body) {
-    let pos = 0;
-    const end = read.length;
-
-    if (headFilled > 0) {
-      const n = Math.min(PRELUDE - headFilled, end);
-      head.set(read.subarray(0, n), headFilled);
-      headFilled += n;
-      pos = n;
-      if (headFilled < PRELUDE) continue;
-      frame = new Uint8Array(checkPrelude(head, 0));
-      frame.set(head, 0);
-      frameFilled = PRELUDE;
-      headFilled = 0;
-    }
-    if (frame !== undefined) {
-      const n = Math.min(frame.length - frameFilled, end - pos);
-      frame.set(read.subarray(pos, pos + n), frameFilled);
-      frameFilled += n;
-      pos += n;
-      if (frameFilled < frame.length) continue;
-      const whole = frame;
-      frame = undefined;
-      yield decodeFrame(whole);
-    }
-
-    // Fast path: frames wholly inside this read are decoded in place.
-    while (end - pos >= PRELUDE) {
-      const total = checkPrelude(read, pos);
-      if (end - pos < total) {
-        frame = new Uint8Array(total);
-        frame.set(read.subarray(pos, end), 0);
-        frameFilled = end - pos;
-        pos = end;
-        break;
-      }
-      const message = decodeFrame(read.subarray(pos, pos + total));
-      pos += total;
-      yield message;
-    }
-    if (pos < end) {
-      head.set(read.subarray(pos, end), 0);
-      headFilled = end - pos;
-    }
-  }
-
-  if (frame !== undefined) throw truncated(frameFilled, frame.length);
-  if (headFilled > 0) throw truncated(headFilled, headFilled >= 4 ? readUint32(head, 0) : PRELUDE);
+  for await (const batch of decodeEventStreamBatches(body)) yield* batch;
 }

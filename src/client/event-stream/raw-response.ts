@@ -11,7 +11,7 @@ import type {
   InvokeModelWithResponseStreamCommand,
 } from '@aws-sdk/client-bedrock-runtime';
 import type { DeserializeMiddleware, MiddlewareStack } from '@smithy/types';
-import { decodeEventStream } from './decoder.js';
+import { decodeEventStreamBatches } from './decoder.js';
 import type { EventStreamMessage } from './decoder.js';
 import { UnexpectedResponseError } from './unexpected-response-error.js';
 
@@ -19,6 +19,11 @@ export interface RawEventStreamResponse {
   requestId: string | undefined;
   /** The body's messages. Iterate it to the end, or `return()` it, so the connection is released. */
   messages: AsyncGenerator<EventStreamMessage>;
+  /**
+   * The same messages, one array per socket read (reused between reads): the hot path awaits once per
+   * read. Iterate either this or `messages`, not both.
+   */
+  batches: AsyncGenerator<readonly EventStreamMessage[]>;
 }
 
 /** What the HTTP handlers give us: an IncomingMessage (HTTP/1.1) or a ClientHttp2Stream (HTTP/2). */
@@ -118,10 +123,8 @@ export async function sendEventStreamCommand(
   if (signal.aborted) onAbort();
   else signal.addEventListener('abort', onAbort, { once: true });
 
-  return {
-    requestId: requestId ?? output.$metadata.requestId,
-    messages: readMessages(raw, signal, onAbort),
-  };
+  const batches = readBatches(raw, signal, onAbort);
+  return { requestId: requestId ?? output.$metadata.requestId, messages: eachMessage(batches), batches };
 }
 
 /** The first few KB of a body that is not an event stream (then the request is closed). */
@@ -142,13 +145,19 @@ async function readStart(body: RawBody): Promise<string> {
   return Buffer.concat(parts).toString('utf8', 0, Math.min(length, 4096));
 }
 
-async function* readMessages(
+async function* eachMessage(
+  batches: AsyncGenerator<readonly EventStreamMessage[]>,
+): AsyncGenerator<EventStreamMessage> {
+  for await (const batch of batches) yield* batch;
+}
+
+async function* readBatches(
   body: RawBody,
   signal: AbortSignal,
   onAbort: () => void,
-): AsyncGenerator<EventStreamMessage> {
+): AsyncGenerator<readonly EventStreamMessage[]> {
   try {
-    yield* decodeEventStream(body);
+    yield* decodeEventStreamBatches(body);
   } catch (error) {
     throw signal.aborted ? abortError(signal, error) : error;
   } finally {
