@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { BedrockStreamingClient } from '../../src/index.js';
 import { BENCH_CREDENTIALS, BENCH_MODEL, BENCH_REGION } from '../drivers/driver.js';
 import { startEmulatorProcess } from '../support/emulator-process.js';
-import { setEmulatorSpeed } from '../support/measure-admin.js';
+import { clearEmulatorRequestLog, setEmulatorSpeed } from '../support/measure-admin.js';
 import { percentile, type BenchTable } from '../support/report.js';
 import { heldStreamLevels, PACED_MODEL, PACED_TIMING, type HeldLevel } from './server-held.js';
 
@@ -153,6 +153,40 @@ async function firstByteMs(run: (onFirst: () => void) => Promise<unknown>, sampl
   return percentile(times, 50);
 }
 
+interface LoggedRequest {
+  outcome: string;
+  endedAt?: number;
+}
+
+/**
+ * From the client dropping its stream (after the first body byte) to the emulator seeing the upstream
+ * request closed: Date.now() here against the emulator child's request log (same machine clock).
+ */
+async function disconnectToUpstreamClosedMs(route: Route, child: ServerChild, emulatorUrl: string, samples: number) {
+  const times: number[] = [];
+  for (let i = 0; i < samples; i += 1) {
+    await clearEmulatorRequestLog(emulatorUrl);
+    const abort = new AbortController();
+    let droppedAt = 0;
+    await post(child.url + route.path, route.body(`Tell me a long story ${i}.`, MAX_TOKENS), abort.signal, () => {
+      droppedAt = Date.now();
+      abort.abort();
+    }).catch(() => 0);
+    for (let polls = 0; polls < 200; polls += 1) {
+      const { requests } = (await (await fetch(`${emulatorUrl}/_emulator/requests`)).json()) as {
+        requests: LoggedRequest[];
+      };
+      const ended = requests.find((request) => request.endedAt !== undefined);
+      if (ended !== undefined) {
+        if (ended.outcome === 'client-aborted') times.push(ended.endedAt! - droppedAt);
+        break;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  }
+  return times.length === samples ? percentile(times, 50) : Number.NaN;
+}
+
 export async function serverSection(options: { quick: boolean }): Promise<BenchTable[]> {
   const rounds = options.quick ? 2 : 5;
   const held = options.quick ? 50 : 200;
@@ -170,7 +204,7 @@ export async function serverSection(options: { quick: boolean }): Promise<BenchT
     ours: await startChild('ours', emulator.url),
     'vercel-ai': await startChild('vercel-ai', emulator.url),
   };
-  const rows = new Map<string, { cpu: number; heap: number; ttfb: number }>();
+  const rows = new Map<string, { cpu: number; heap: number; ttfb: number; disconnect: number }>();
   let levels: HeldLevel[] = [];
   try {
     const chunks = {
@@ -180,7 +214,12 @@ export async function serverSection(options: { quick: boolean }): Promise<BenchT
     for (const route of ROUTES) {
       const child = children[route.child];
       await post(child.url + route.path, route.body('warm up', 50));
-      rows.set(route.name, { cpu: await cpuPerThousand(route, child, chunks[route.api], rounds), heap: 0, ttfb: 0 });
+      rows.set(route.name, {
+        cpu: await cpuPerThousand(route, child, chunks[route.api], rounds),
+        heap: 0,
+        ttfb: 0,
+        disconnect: 0,
+      });
     }
     await setEmulatorSpeed(emulator.url, 'realistic');
     const samples = options.quick ? 3 : 6;
@@ -195,7 +234,8 @@ export async function serverSection(options: { quick: boolean }): Promise<BenchT
         samples,
       );
       const heap = await heapPerStream(route, child, held);
-      rows.set(route.name, { ...rows.get(route.name)!, heap, ttfb: ttfb - direct });
+      const disconnect = await disconnectToUpstreamClosedMs(route, child, emulator.url, samples);
+      rows.set(route.name, { ...rows.get(route.name)!, heap, ttfb: ttfb - direct, disconnect });
     }
     levels = await heldStreamLevels(
       children.ours.url,
@@ -219,15 +259,25 @@ export async function serverSection(options: { quick: boolean }): Promise<BenchT
         'heap KiB / held stream',
         'x vercel-ai',
         'added TTFB ms',
+        'disconnect -> upstream closed ms',
       ],
       rows: ROUTES.map((route) => {
         const row = rows.get(route.name)!;
-        return [route.name, row.cpu, row.cpu / base.cpu, row.heap / 1024, row.heap / base.heap, row.ttfb];
+        return [
+          route.name,
+          row.cpu,
+          row.cpu / base.cpu,
+          row.heap / 1024,
+          row.heap / base.heap,
+          row.ttfb,
+          row.disconnect,
+        ];
       }),
       notes: [
         'Target (issue 4): at most 0.5x the Vercel AI SDK route in CPU per chunk and memory per stream.',
         'Chunks are the upstream text chunks the server forwards (Invoke and Converse stream different counts).',
         'Added TTFB: median first body byte through the server minus the library called directly (realistic pace).',
+        'Disconnect: median from the client dropping its stream to the emulator logging the upstream request closed (target 100 ms).',
       ],
     },
     {
