@@ -1,11 +1,13 @@
 /**
  * The per-read hot path of a streaming attempt, kept out of the stream generator: a whole socket read's
  * messages are decoded synchronously into two aligned queues, the state update to apply and the event
- * to yield at each step. The generator then only applies and yields, so the caller's view (text, partial
- * text on break) advances exactly as events are handed over, and the big retry/resume generator stays
- * small enough for V8 to optimise cheaply.
+ * to hand over at each step. The stream generator yields the pump once per read and the InferenceStream
+ * takes its events one by one (`take`), applying each state update as its event is handed over, so the
+ * caller's view (text, partial text on break) advances exactly with what it has been given. Per event
+ * that is a few field reads, no generator step; the retry/resume generator runs once per read only.
  */
 import type { ChunkEvent, StreamEvent, TextEvent } from './stream-event.js';
+import type { StreamState } from './stream-state.js';
 import type { ChunkEventSink } from '../models/types.js';
 import type { EventStreamMessage } from './event-stream/decoder.js';
 import type { Rechunker } from './chunking.js';
@@ -28,6 +30,7 @@ export class EventPump {
   stitcher: Stitcher | undefined;
 
   readonly #decoded: ChunkEvent[] = [];
+  #next = 0;
   readonly #sink: ChunkEventSink = (event) => {
     this.#decoded.push(event);
   };
@@ -52,11 +55,25 @@ export class EventPump {
   }
 
   clear(): void {
+    this.#next = 0;
     this.applies.length = 0;
     this.events.length = 0;
     this.#decoded.length = 0;
     this.unexpected = undefined;
     this.failure = undefined;
+  }
+
+  /** The next event to hand over, its state update applied first; undefined once the read is used up. */
+  take(state: StreamState): StreamEvent | undefined {
+    const { applies, events } = this;
+    while (this.#next < events.length) {
+      const i = this.#next++;
+      const apply = applies[i];
+      if (apply !== undefined) state.apply(apply);
+      const event = events[i];
+      if (event !== undefined) return event;
+    }
+    return undefined;
   }
 
   /** Decodes one read's messages into the queues; stops at the first message that ends the attempt. */

@@ -5,12 +5,15 @@
  * finalResult() promise only stays unhandled when nobody else was told of the error.
  */
 import { AbortError, BedrockInferenceError } from '../errors.js';
+import { EventPump } from './event-pump.js';
 import type { StreamEvent } from './stream-event.js';
+import type { StreamStep } from './stream-run.js';
 import type { StreamState } from './stream-state.js';
 import { toAbortError, type CallScope } from './timeouts.js';
 import type { InferenceResult, InferenceStream as InferenceStreamShape } from './types.js';
 
-type EventSource = AsyncGenerator<StreamEvent, InferenceResult, undefined>;
+/** Single events, or an EventPump holding one socket read's events (taken here one by one). */
+type EventSource = AsyncGenerator<StreamStep, InferenceResult, undefined>;
 
 const DONE: IteratorReturnResult<undefined> = Object.freeze({ done: true, value: undefined });
 const noop = () => undefined;
@@ -22,6 +25,8 @@ export class BedrockInferenceStream implements InferenceStreamShape {
   #claimed = false;
   #settled = false;
   #source: EventSource | undefined;
+  /** The read whose events are being handed over (the hot path: no generator step per event). */
+  #batch: EventPump | undefined;
   /** A next() is in flight: an abort will reach the consumer through it. */
   #pulling = false;
   /** A failure no consumer has seen yet (abort while nobody was pulling). */
@@ -134,12 +139,22 @@ export class BedrockInferenceStream implements InferenceStreamShape {
 
   async #nextEvent(source: EventSource): Promise<IteratorResult<StreamEvent, undefined>> {
     if (this.#checkSettled()) return DONE;
+    const buffered = this.#batch?.take(this.#state);
+    if (buffered !== undefined) return { done: false, value: buffered };
     this.#pulling = true;
     try {
-      const step = await source.next();
-      if (step.done !== true) return step;
-      this.#succeed(step.value);
-      return DONE;
+      for (;;) {
+        const step = await source.next();
+        if (step.done === true) {
+          this.#succeed(step.value);
+          return DONE;
+        }
+        const value = step.value;
+        if (!(value instanceof EventPump)) return { done: false, value };
+        this.#batch = value;
+        const event = value.take(this.#state);
+        if (event !== undefined) return { done: false, value: event };
+      }
     } catch (error) {
       throw this.#fail(error, true);
     } finally {
@@ -149,6 +164,8 @@ export class BedrockInferenceStream implements InferenceStreamShape {
 
   async #nextText(source: EventSource): Promise<IteratorResult<string, undefined>> {
     if (this.#checkSettled()) return DONE;
+    const delta = this.#batch === undefined ? undefined : this.#takeText(this.#batch);
+    if (delta !== undefined) return { done: false, value: delta };
     this.#pulling = true;
     try {
       for (;;) {
@@ -157,13 +174,28 @@ export class BedrockInferenceStream implements InferenceStreamShape {
           this.#succeed(step.value);
           return DONE;
         }
-        if (step.value.type === 'text') return { done: false, value: step.value.delta };
+        const value = step.value;
+        if (value instanceof EventPump) {
+          this.#batch = value;
+          const text = this.#takeText(value);
+          if (text !== undefined) return { done: false, value: text };
+        } else if (value.type === 'text') {
+          return { done: false, value: value.delta };
+        }
       }
     } catch (error) {
       throw this.#fail(error, true);
     } finally {
       this.#pulling = false;
     }
+  }
+
+  /** The read's next text delta; the other events are applied and passed over. */
+  #takeText(batch: EventPump): string | undefined {
+    for (let event = batch.take(this.#state); event !== undefined; event = batch.take(this.#state)) {
+      if (event.type === 'text') return event.delta;
+    }
+    return undefined;
   }
 
   async #drain(): Promise<void> {
@@ -177,6 +209,7 @@ export class BedrockInferenceStream implements InferenceStreamShape {
           this.#succeed(step.value);
           return;
         }
+        if (step.value instanceof EventPump) while (step.value.take(this.#state) !== undefined);
       }
     } catch (error) {
       this.#fail(error, false);
@@ -195,6 +228,7 @@ export class BedrockInferenceStream implements InferenceStreamShape {
       );
     }
     this.#undelivered = undefined;
+    this.#batch = undefined;
     await source.return(undefined as never).catch(noop);
     this.#fail(this.#scope.signal.reason, true);
     // The consumer chose to stop: a pending finalResult() rejection is expected, not unhandled.

@@ -2,8 +2,8 @@
  * One streaming call as a pull-based async generator: the upstream body is read only when the
  * consumer asks for the next event. Attempts are retried before their first content chunk; after
  * content arrived a break is an interruption, resumed with a prefill when enabled. Per socket read:
- * one await, one synchronous decode of its frames (EventPump), then per event a state update and a
- * yield of the adapter's own event object.
+ * one await, one synchronous decode of its frames into the EventPump, one yield of the pump; the
+ * consumer side takes the events from it.
  */
 import { AbortError, type BedrockInferenceError } from '../errors.js';
 import type { StreamEvent } from './stream-event.js';
@@ -19,7 +19,10 @@ import { AttemptWatchdog } from './timeouts.js';
 import type { InferenceResult } from './types.js';
 import { messageDecoder, openUpstream } from './upstream.js';
 
-export async function* runStream(ctx: CallContext): AsyncGenerator<StreamEvent, InferenceResult, undefined> {
+/** What the stream generator yields: single events, or a read's worth of them in the pump. */
+export type StreamStep = StreamEvent | EventPump;
+
+export async function* runStream(ctx: CallContext): AsyncGenerator<StreamStep, InferenceResult, undefined> {
   const { state, scope, modelId } = ctx;
   const rechunker = createRechunker(ctx.chunking);
   const pump = new EventPump(rechunker);
@@ -53,13 +56,8 @@ export async function* runStream(ctx: CallContext): AsyncGenerator<StreamEvent, 
           const started = pump.content;
           pump.fill(step.value);
           if (!started && pump.content) watchdog.contentStarted();
-          const { applies, events } = pump;
-          for (let i = 0; i < events.length; i++) {
-            const apply = applies[i];
-            if (apply !== undefined) state.apply(apply);
-            const event = events[i];
-            if (event !== undefined) yield event;
-          }
+          // The consumer takes this read's events from the pump (applying each to the state) before resuming us.
+          if (pump.events.length > 0) yield pump;
           const { unexpected, failure: undecodable } = pump;
           pump.clear();
           if (undecodable !== undefined) throw undecodable;
