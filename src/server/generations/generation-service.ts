@@ -145,9 +145,11 @@ export class GenerationService {
       }
       if (signal.aborted || (last !== undefined && isTerminalEvent(last.type))) return;
       // The log stopped short of its terminal event: the process running it is gone. End it for
-      // everyone (only the first such append succeeds), then read that ending.
-      if ((await this.#registry.get(id))?.status !== 'running') return;
-      await this.#registry.append(id, 'error', lostData()).catch(() => undefined);
+      // everyone (only the first such append succeeds; another viewer may have done it already),
+      // then read that ending.
+      const status = (await this.#registry.get(id))?.status;
+      if (status === undefined) return;
+      if (status === 'running') await this.#registry.append(id, 'error', lostData()).catch(() => undefined);
       yield* this.#registry.read(id, last?.id ?? afterId, signal);
     } finally {
       await detach().catch((error: unknown) => this.#logger?.warn({ err: error, generation: id }, 'detach failed'));

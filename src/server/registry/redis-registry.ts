@@ -229,7 +229,7 @@ export class RedisRegistry implements GenerationRegistry {
   }
 
   async requestCancel(id: string): Promise<void> {
-    await this.#redis.publish(this.#channel, id);
+    await this.#scripts.requestCancel(this.#key(id), this.#channel, id);
   }
 
   onCancelRequested(id: string, listener: () => void): () => void {
@@ -245,11 +245,24 @@ export class RedisRegistry implements GenerationRegistry {
     };
   }
 
+  /** Renews the leases of the generations run here, and picks up cancel requests whose message was missed. */
   #renewLeases(): void {
+    const ids = [...this.#cancelListeners.keys()];
     const batch = this.#redis.pipeline();
-    for (const id of this.#cancelListeners.keys()) batch.set(`${this.#key(id)}:lease`, '1', 'EX', this.#leaseSeconds);
+    for (const id of ids) {
+      batch.set(`${this.#key(id)}:lease`, '1', 'EX', this.#leaseSeconds);
+      batch.hget(this.#key(id), 'cancel');
+    }
     // A failed renewal is retried at the next tick; commands already report Redis being away.
-    batch.exec().catch(() => undefined);
+    batch
+      .exec()
+      .then((results) => {
+        ids.forEach((id, i) => {
+          if (results?.[i * 2 + 1]?.[1] !== '1') return;
+          for (const listener of [...(this.#cancelListeners.get(id) ?? [])]) listener();
+        });
+      })
+      .catch(() => undefined);
   }
 
   #stopLeases(): void {

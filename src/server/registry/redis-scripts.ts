@@ -50,7 +50,14 @@ if not status then return 0 end
 if status == 'running' and redis.call('EXISTS', KEYS[2]) == 0 then return 0 end
 return 1`;
 
+// KEYS: info. ARGV: channel, id. Records the request (read back by the owner's lease renewal, in case
+// the Pub/Sub message is missed during a reconnect), then publishes it.
+const CANCEL = `
+if redis.call('HGET', KEYS[1], 'status') == 'running' then redis.call('HSET', KEYS[1], 'cancel', '1') end
+return redis.call('PUBLISH', ARGV[1], ARGV[2])`;
+
 export interface RegistryScripts {
+  requestCancel(info: string, channel: string, id: string): Promise<number>;
   createGeneration(
     info: string,
     lease: string,
@@ -73,5 +80,6 @@ export function defineScripts(redis: Redis): RegistryScripts {
   redis.defineCommand('attachViewer', { numberOfKeys: 1, lua: ATTACH });
   redis.defineCommand('detachViewer', { numberOfKeys: 1, lua: DETACH });
   redis.defineCommand('generationAlive', { numberOfKeys: 2, lua: ALIVE });
+  redis.defineCommand('requestCancel', { numberOfKeys: 1, lua: CANCEL });
   return redis as unknown as RegistryScripts;
 }

@@ -111,6 +111,15 @@ describe('RedisRegistry', () => {
     stop();
   });
 
+  it('a cancel request whose Pub/Sub message was missed still reaches the owner at its next lease renewal', async () => {
+    const owner = open({ leaseSeconds: 1 });
+    const id = await newGeneration(owner);
+    const requested = new Promise<void>((resolve) => owner.onCancelRequested(id, resolve));
+    // What requestCancel records beside publishing (the message itself is "lost").
+    await admin.hset(`${prefix}gen:${id}`, 'cancel', '1');
+    await requested;
+  });
+
   it('ends a follower when the process running the generation is gone (its lease lapsed)', async () => {
     const owner = open();
     const viewer = open({ blockMs: 100 });
