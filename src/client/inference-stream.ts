@@ -6,7 +6,7 @@
  */
 import { AbortError, BedrockInferenceError } from '../errors.js';
 import { EventPump } from './event-pump.js';
-import type { StreamEvent } from './stream-event.js';
+import type { StreamEvent, TextEvent } from './stream-event.js';
 import type { StreamStep } from './stream-run.js';
 import type { StreamState } from './stream-state.js';
 import { toAbortError, type CallScope } from './timeouts.js';
@@ -139,48 +139,33 @@ export class BedrockInferenceStream implements InferenceStreamShape {
 
   async #nextEvent(source: EventSource): Promise<IteratorResult<StreamEvent, undefined>> {
     if (this.#checkSettled()) return DONE;
-    const buffered = this.#batch?.take(this.#state);
-    if (buffered !== undefined) return { done: false, value: buffered };
-    this.#pulling = true;
-    try {
-      for (;;) {
-        const step = await source.next();
-        if (step.done === true) {
-          this.#succeed(step.value);
-          return DONE;
-        }
-        const value = step.value;
-        if (!(value instanceof EventPump)) return { done: false, value };
-        this.#batch = value;
-        const event = value.take(this.#state);
-        if (event !== undefined) return { done: false, value: event };
-      }
-    } catch (error) {
-      throw this.#fail(error, true);
-    } finally {
-      this.#pulling = false;
-    }
+    const event = this.#batch?.take(this.#state) ?? (await this.#pull(source, false));
+    return event === undefined ? DONE : { done: false, value: event };
   }
 
   async #nextText(source: EventSource): Promise<IteratorResult<string, undefined>> {
     if (this.#checkSettled()) return DONE;
-    const delta = this.#batch === undefined ? undefined : this.#takeText(this.#batch);
-    if (delta !== undefined) return { done: false, value: delta };
+    const event = (this.#batch && this.#takeText(this.#batch)) ?? (await this.#pull(source, true));
+    return event === undefined ? DONE : { done: false, value: (event as TextEvent).delta };
+  }
+
+  /** Steps the generator until it gives an event (a text event when `textOnly`); undefined once it is done. */
+  async #pull(source: EventSource, textOnly: boolean): Promise<StreamEvent | undefined> {
     this.#pulling = true;
     try {
       for (;;) {
         const step = await source.next();
         if (step.done === true) {
           this.#succeed(step.value);
-          return DONE;
+          return undefined;
         }
         const value = step.value;
         if (value instanceof EventPump) {
           this.#batch = value;
-          const text = this.#takeText(value);
-          if (text !== undefined) return { done: false, value: text };
-        } else if (value.type === 'text') {
-          return { done: false, value: value.delta };
+          const event = textOnly ? this.#takeText(value) : value.take(this.#state);
+          if (event !== undefined) return event;
+        } else if (!textOnly || value.type === 'text') {
+          return value;
         }
       }
     } catch (error) {
@@ -190,10 +175,10 @@ export class BedrockInferenceStream implements InferenceStreamShape {
     }
   }
 
-  /** The read's next text delta; the other events are applied and passed over. */
-  #takeText(batch: EventPump): string | undefined {
+  /** The read's next text event; the other events are applied and passed over. */
+  #takeText(batch: EventPump): TextEvent | undefined {
     for (let event = batch.take(this.#state); event !== undefined; event = batch.take(this.#state)) {
-      if (event.type === 'text') return event.delta;
+      if (event.type === 'text') return event;
     }
     return undefined;
   }

@@ -4,7 +4,7 @@
  */
 import { emitInvocationMetrics } from './bedrock-metrics.js';
 import { splitPrefill, stopList, withAdditional } from './request-fields.js';
-import { stopReasonMapper } from './stop-reason.js';
+import { stopEmitter, stopReasonMapper } from './stop-reason.js';
 import type { ChunkDecoder, ChunkEventSink, ModelAdapter, NormalizedRequest } from './types.js';
 
 const mapStopReason = stopReasonMapper({
@@ -12,6 +12,7 @@ const mapStopReason = stopReasonMapper({
   max_tokens: 'max_tokens',
   end_turn: 'end_turn',
 });
+const emitStop = stopEmitter(mapStopReason);
 
 interface TextChunk {
   completion?: string;
@@ -37,11 +38,6 @@ function buildRequest(request: NormalizedRequest): Record<string, unknown> {
     top_k: request.topK,
     stop_sequences: stopList(request),
   });
-}
-
-function emitStop(raw: string | null | undefined, emit: ChunkEventSink): void {
-  const mapped = mapStopReason(raw);
-  emit({ type: 'stop', reason: mapped.unified, rawReason: mapped.raw });
 }
 
 function createChunkDecoder(): ChunkDecoder {

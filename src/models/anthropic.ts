@@ -5,7 +5,7 @@
  */
 import { emitFamilyUsage, emitInvocationMetrics } from './bedrock-metrics.js';
 import { splitPrefill, stopList, withAdditional } from './request-fields.js';
-import { stopReasonMapper } from './stop-reason.js';
+import { stopEmitter, stopReasonMapper } from './stop-reason.js';
 import type { ChunkDecoder, ChunkEventSink, ModelAdapter, NormalizedRequest } from './types.js';
 
 const mapStopReason = stopReasonMapper({
@@ -17,6 +17,7 @@ const mapStopReason = stopReasonMapper({
   refusal: 'refusal',
   model_context_window_exceeded: 'context_window_exceeded',
 });
+const emitStop = stopEmitter(mapStopReason);
 
 interface ClaudeChunk {
   type?: string;
@@ -72,10 +73,7 @@ function createChunkDecoder(): ChunkDecoder {
       case 'message_delta': {
         if (chunk.usage?.output_tokens !== undefined) outputTokens = chunk.usage.output_tokens;
         const stop = chunk.delta?.stop_reason;
-        if (stop !== undefined && stop !== null) {
-          const mapped = mapStopReason(stop);
-          emit({ type: 'stop', reason: mapped.unified, rawReason: mapped.raw });
-        }
+        if (stop !== undefined && stop !== null) emitStop(stop, emit);
         return;
       }
       case 'message_stop':
@@ -93,8 +91,7 @@ function decodeResponse(body: Record<string, unknown>, emit: ChunkEventSink): vo
     if (block.type === 'thinking' && block.thinking) emit({ type: 'reasoning', delta: block.thinking });
     else if (block.type === 'text' && block.text) emit({ type: 'text', delta: block.text });
   }
-  const mapped = mapStopReason(response.stop_reason);
-  emit({ type: 'stop', reason: mapped.unified, rawReason: mapped.raw });
+  emitStop(response.stop_reason, emit);
   emitFamilyUsage(emit, response.usage?.input_tokens, response.usage?.output_tokens);
 }
 

@@ -4,7 +4,7 @@
  */
 import { emitInvocationMetrics } from './bedrock-metrics.js';
 import { splitPrefill, stopList, withAdditional } from './request-fields.js';
-import { stopReasonMapper } from './stop-reason.js';
+import { stopEmitter, stopReasonMapper } from './stop-reason.js';
 import type { ChunkDecoder, ChunkEventSink, ModelAdapter, NormalizedRequest } from './types.js';
 
 const mapStopReason = stopReasonMapper({
@@ -15,6 +15,7 @@ const mapStopReason = stopReasonMapper({
   ERROR_TOXIC: 'content_filtered',
   ERROR_LIMIT: 'context_window_exceeded',
 });
+const emitStop = stopEmitter(mapStopReason);
 
 interface Generation {
   text?: string;
@@ -43,11 +44,6 @@ function buildRequest(request: NormalizedRequest): Record<string, unknown> {
     k: request.topK,
     stop_sequences: stopList(request),
   });
-}
-
-function emitStop(raw: string | null | undefined, emit: ChunkEventSink): void {
-  const mapped = mapStopReason(raw);
-  emit({ type: 'stop', reason: mapped.unified, rawReason: mapped.raw });
 }
 
 function createChunkDecoder(): ChunkDecoder {

@@ -4,7 +4,7 @@
  */
 import { emitFamilyUsage, emitInvocationMetrics } from './bedrock-metrics.js';
 import { stopList, withAdditional } from './request-fields.js';
-import { stopReasonMapper } from './stop-reason.js';
+import { stopEmitter, stopReasonMapper } from './stop-reason.js';
 import type { ChunkDecoder, ChunkEventSink, ModelAdapter, NormalizedRequest } from './types.js';
 
 const mapStopReason = stopReasonMapper({
@@ -16,6 +16,7 @@ const mapStopReason = stopReasonMapper({
   ERROR_LIMIT: 'context_window_exceeded',
   USER_CANCEL: 'aborted',
 });
+const emitStop = stopEmitter(mapStopReason);
 
 interface BilledUnits {
   meta?: { billed_units?: { input_tokens?: number; output_tokens?: number } };
@@ -51,11 +52,6 @@ function buildRequest(request: NormalizedRequest): Record<string, unknown> {
     k: request.topK,
     stop_sequences: stopList(request),
   });
-}
-
-function emitStop(raw: string | null | undefined, emit: ChunkEventSink): void {
-  const mapped = mapStopReason(raw);
-  emit({ type: 'stop', reason: mapped.unified, rawReason: mapped.raw });
 }
 
 function createChunkDecoder(): ChunkDecoder {

@@ -10,10 +10,28 @@ import type {
 } from '@aws-sdk/client-bedrock-runtime';
 import type { DocumentType } from '@smithy/types';
 import { emitLatency } from './bedrock-metrics.js';
-import { CONVERSE_STOP_REASONS, stopReasonMapper } from './stop-reason.js';
+import { CONVERSE_STOP_REASONS, stopEmitter, stopReasonMapper } from './stop-reason.js';
 import type { ChunkEventSink, NormalizedRequest } from './types.js';
 
 export const mapConverseStopReason = stopReasonMapper(CONVERSE_STOP_REASONS);
+const emitStop = stopEmitter(mapConverseStopReason);
+
+/** Usage and latency as Converse reports them: `metadata` while streaming, the response fields otherwise. */
+function emitUsageAndLatency(
+  usage: { inputTokens?: number | undefined; outputTokens?: number | undefined } | undefined,
+  latencyMs: number | undefined,
+  emit: ChunkEventSink,
+): void {
+  if (usage !== undefined) {
+    emit({
+      type: 'usage',
+      inputTokens: usage.inputTokens ?? 0,
+      outputTokens: usage.outputTokens ?? 0,
+      source: 'bedrock',
+    });
+  }
+  emitLatency(emit, undefined, latencyMs);
+}
 
 interface ConverseDelta {
   text?: string;
@@ -88,21 +106,11 @@ export function createConverseDecoder(): (
         else if (delta?.reasoningContent?.text) emit({ type: 'reasoning', delta: delta.reasoningContent.text });
         return; // toolUse, signature, redactedContent, citations: not text
       }
-      case 'messageStop': {
-        const mapped = mapConverseStopReason(payload.stopReason);
-        emit({ type: 'stop', reason: mapped.unified, rawReason: mapped.raw });
+      case 'messageStop':
+        emitStop(payload.stopReason, emit);
         return;
-      }
       case 'metadata':
-        if (payload.usage !== undefined) {
-          emit({
-            type: 'usage',
-            inputTokens: payload.usage.inputTokens ?? 0,
-            outputTokens: payload.usage.outputTokens ?? 0,
-            source: 'bedrock',
-          });
-        }
-        emitLatency(emit, undefined, payload.metrics?.latencyMs);
+        emitUsageAndLatency(payload.usage, payload.metrics?.latencyMs, emit);
         return;
       default:
         return; // messageStart, contentBlockStart/Stop, future events
@@ -118,15 +126,6 @@ function emitBlock(block: ContentBlock, emit: ChunkEventSink): void {
 
 export function decodeConverseResponse(output: ConverseCommandOutput, emit: ChunkEventSink): void {
   for (const block of output.output?.message?.content ?? []) emitBlock(block, emit);
-  const mapped = mapConverseStopReason(output.stopReason);
-  emit({ type: 'stop', reason: mapped.unified, rawReason: mapped.raw });
-  if (output.usage !== undefined) {
-    emit({
-      type: 'usage',
-      inputTokens: output.usage.inputTokens ?? 0,
-      outputTokens: output.usage.outputTokens ?? 0,
-      source: 'bedrock',
-    });
-  }
-  emitLatency(emit, undefined, output.metrics?.latencyMs);
+  emitStop(output.stopReason, emit);
+  emitUsageAndLatency(output.usage, output.metrics?.latencyMs, emit);
 }

@@ -5,10 +5,11 @@
 import { emitInvocationMetrics } from './bedrock-metrics.js';
 import { createReasoningTagSplitter } from './reasoning-tags.js';
 import { stopList, withAdditional } from './request-fields.js';
-import { OPENAI_STYLE_STOP_REASONS, stopReasonMapper } from './stop-reason.js';
+import { OPENAI_STYLE_STOP_REASONS, stopEmitter, stopReasonMapper } from './stop-reason.js';
 import type { ChunkDecoder, ChunkEventSink, ModelAdapter, NormalizedRequest } from './types.js';
 
 const mapStopReason = stopReasonMapper(OPENAI_STYLE_STOP_REASONS);
+const emitStop = stopEmitter(mapStopReason);
 
 interface DeepSeekChunk {
   choices?: { text?: string; stop_reason?: string | null; finish_reason?: string | null }[];
@@ -33,11 +34,6 @@ function buildRequest(request: NormalizedRequest): Record<string, unknown> {
     top_p: request.topP,
     stop: stopList(request),
   });
-}
-
-function emitStop(raw: string | null | undefined, emit: ChunkEventSink): void {
-  const mapped = mapStopReason(raw);
-  emit({ type: 'stop', reason: mapped.unified, rawReason: mapped.raw });
 }
 
 function createChunkDecoder(): ChunkDecoder {

@@ -4,10 +4,11 @@
  */
 import { emitFamilyUsage, emitInvocationMetrics } from './bedrock-metrics.js';
 import { splitPrefill, withAdditional } from './request-fields.js';
-import { OPENAI_STYLE_STOP_REASONS, stopReasonMapper } from './stop-reason.js';
+import { OPENAI_STYLE_STOP_REASONS, stopEmitter, stopReasonMapper } from './stop-reason.js';
 import type { ChunkDecoder, ChunkEventSink, ModelAdapter, NormalizedRequest } from './types.js';
 
 const mapStopReason = stopReasonMapper(OPENAI_STYLE_STOP_REASONS);
+const emitStop = stopEmitter(mapStopReason);
 
 interface LlamaChunk {
   generation?: string;
@@ -37,11 +38,6 @@ function buildRequest(request: NormalizedRequest): Record<string, unknown> {
     temperature: request.temperature,
     top_p: request.topP,
   });
-}
-
-function emitStop(raw: string | null | undefined, emit: ChunkEventSink): void {
-  const mapped = mapStopReason(raw);
-  emit({ type: 'stop', reason: mapped.unified, rawReason: mapped.raw });
 }
 
 function createChunkDecoder(): ChunkDecoder {

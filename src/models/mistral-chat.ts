@@ -3,28 +3,16 @@
  * `messages`; the streaming shape is not documented by AWS, so both `delta.content` and `message.content`
  * pieces are read, and both `stop_reason` and `finish_reason`.
  */
-import { emitFamilyUsage, emitInvocationMetrics } from './bedrock-metrics.js';
-import { chatMessages, finishOf } from './openai-style.js';
+import { chatCompletionBody, decodeChatCompletion, emitChunkUsage, finishOf } from './openai-style.js';
 import type { OpenAiStyleChunk } from './openai-style.js';
-import { stopList, withAdditional } from './request-fields.js';
-import { OPENAI_STYLE_STOP_REASONS, stopReasonMapper } from './stop-reason.js';
+import { OPENAI_STYLE_STOP_REASONS, stopEmitter, stopReasonMapper } from './stop-reason.js';
 import type { ChunkDecoder, ChunkEventSink, ModelAdapter, NormalizedRequest } from './types.js';
 
 const mapStopReason = stopReasonMapper(OPENAI_STYLE_STOP_REASONS);
+const emitStop = stopEmitter(mapStopReason);
 
 function buildRequest(request: NormalizedRequest): Record<string, unknown> {
-  return withAdditional(request, {
-    messages: chatMessages(request, 'system'),
-    max_tokens: request.maxTokens,
-    temperature: request.temperature,
-    top_p: request.topP,
-    stop: stopList(request),
-  });
-}
-
-function emitStop(raw: string | null | undefined, emit: ChunkEventSink): void {
-  const mapped = mapStopReason(raw);
-  emit({ type: 'stop', reason: mapped.unified, rawReason: mapped.raw });
+  return chatCompletionBody(request, 'system', 'max_tokens');
 }
 
 function createChunkDecoder(): ChunkDecoder {
@@ -38,18 +26,12 @@ function createChunkDecoder(): ChunkDecoder {
       if (finish === undefined || finish === null) return;
       emitStop(finish, emit);
     }
-    if (!emitInvocationMetrics(raw, emit) && chunk.usage) {
-      emitFamilyUsage(emit, chunk.usage.prompt_tokens, chunk.usage.completion_tokens);
-    }
+    emitChunkUsage(raw, emit);
   };
 }
 
 function decodeResponse(body: Record<string, unknown>, emit: ChunkEventSink): void {
-  const response = body as OpenAiStyleChunk;
-  const choice = response.choices?.[0];
-  if (choice?.message?.content) emit({ type: 'text', delta: choice.message.content });
-  emitStop(choice === undefined ? undefined : finishOf(choice), emit);
-  if (response.usage) emitFamilyUsage(emit, response.usage.prompt_tokens, response.usage.completion_tokens);
+  decodeChatCompletion(body, emit, emitStop);
 }
 
 export const mistralChatAdapter: ModelAdapter = {

@@ -4,10 +4,11 @@
  */
 import { emitInvocationMetrics } from './bedrock-metrics.js';
 import { splitPrefill, stopList, withAdditional } from './request-fields.js';
-import { OPENAI_STYLE_STOP_REASONS, stopReasonMapper } from './stop-reason.js';
+import { OPENAI_STYLE_STOP_REASONS, stopEmitter, stopReasonMapper } from './stop-reason.js';
 import type { ChunkDecoder, ChunkEventSink, ModelAdapter, NormalizedRequest } from './types.js';
 
 const mapStopReason = stopReasonMapper(OPENAI_STYLE_STOP_REASONS);
+const emitStop = stopEmitter(mapStopReason);
 
 interface MistralChunk {
   outputs?: { text?: string; stop_reason?: string | null }[];
@@ -40,11 +41,6 @@ function buildRequest(request: NormalizedRequest): Record<string, unknown> {
     top_k: request.topK,
     stop: stopList(request),
   });
-}
-
-function emitStop(raw: string | null | undefined, emit: ChunkEventSink): void {
-  const mapped = mapStopReason(raw);
-  emit({ type: 'stop', reason: mapped.unified, rawReason: mapped.raw });
 }
 
 function createChunkDecoder(): ChunkDecoder {

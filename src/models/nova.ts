@@ -4,10 +4,11 @@
  */
 import { emitFamilyUsage, emitInvocationMetrics, emitLatency } from './bedrock-metrics.js';
 import { splitPrefill, stopList, withAdditional } from './request-fields.js';
-import { CONVERSE_STOP_REASONS, stopReasonMapper } from './stop-reason.js';
+import { CONVERSE_STOP_REASONS, stopEmitter, stopReasonMapper } from './stop-reason.js';
 import type { ChunkDecoder, ChunkEventSink, ModelAdapter, NormalizedRequest } from './types.js';
 
 const mapStopReason = stopReasonMapper(CONVERSE_STOP_REASONS);
+const emitStop = stopEmitter(mapStopReason);
 
 interface NovaDelta {
   text?: string;
@@ -45,11 +46,6 @@ function buildRequest(request: NormalizedRequest): Record<string, unknown> {
       ...(stopSequences === undefined ? {} : { stopSequences }),
     },
   });
-}
-
-function emitStop(raw: string | null | undefined, emit: ChunkEventSink): void {
-  const mapped = mapStopReason(raw);
-  emit({ type: 'stop', reason: mapped.unified, rawReason: mapped.raw });
 }
 
 function createChunkDecoder(): ChunkDecoder {

@@ -3,31 +3,20 @@
  * Reasoning arrives as `delta.reasoning_content`/`delta.reasoning`, or inline in `<reasoning>…</reasoning>`
  * tags ahead of the answer (as InvokeModel returns it); both become reasoning events.
  */
-import { emitFamilyUsage, emitInvocationMetrics } from './bedrock-metrics.js';
-import { chatMessages, finishOf } from './openai-style.js';
+import { chatCompletionBody, emitChunkUsage, finishOf } from './openai-style.js';
 import type { OpenAiStyleChunk } from './openai-style.js';
 import { createReasoningTagSplitter } from './reasoning-tags.js';
-import { stopList, withAdditional } from './request-fields.js';
-import { OPENAI_STYLE_STOP_REASONS, stopReasonMapper } from './stop-reason.js';
+import { emitFamilyUsage } from './bedrock-metrics.js';
+import { OPENAI_STYLE_STOP_REASONS, stopEmitter, stopReasonMapper } from './stop-reason.js';
 import type { ChunkDecoder, ChunkEventSink, ModelAdapter, NormalizedRequest } from './types.js';
 
 const mapStopReason = stopReasonMapper(OPENAI_STYLE_STOP_REASONS);
+const emitStop = stopEmitter(mapStopReason);
 const OPEN = '<reasoning>';
 const CLOSE = '</reasoning>';
 
 function buildRequest(request: NormalizedRequest): Record<string, unknown> {
-  return withAdditional(request, {
-    messages: chatMessages(request, 'developer'),
-    max_completion_tokens: request.maxTokens,
-    temperature: request.temperature,
-    top_p: request.topP,
-    stop: stopList(request),
-  });
-}
-
-function emitStop(raw: string | null | undefined, emit: ChunkEventSink): void {
-  const mapped = mapStopReason(raw);
-  emit({ type: 'stop', reason: mapped.unified, rawReason: mapped.raw });
+  return chatCompletionBody(request, 'developer', 'max_completion_tokens');
 }
 
 function createChunkDecoder(): ChunkDecoder {
@@ -45,9 +34,7 @@ function createChunkDecoder(): ChunkDecoder {
       splitter.flush(emit);
       emitStop(finish, emit);
     }
-    if (!emitInvocationMetrics(raw, emit) && chunk.usage) {
-      emitFamilyUsage(emit, chunk.usage.prompt_tokens, chunk.usage.completion_tokens);
-    }
+    emitChunkUsage(raw, emit);
   };
 }
 

@@ -3,7 +3,7 @@
  * and keeps the raw value beside it. Unknown values map to `other`, never to an error.
  */
 import type { StopReason } from '../client/stream-event.js';
-import type { MappedStopReason } from './types.js';
+import type { ChunkEventSink, MappedStopReason } from './types.js';
 
 export function stopReasonMapper(
   table: Readonly<Record<string, StopReason>>,
@@ -11,6 +11,16 @@ export function stopReasonMapper(
   return (raw) => {
     if (raw === null || raw === undefined) return { unified: 'other', raw: null };
     return { unified: Object.hasOwn(table, raw) ? table[raw]! : 'other', raw };
+  };
+}
+
+/** Emits the stop event for a family's raw stop reason (mapped with that family's mapper). */
+export function stopEmitter(
+  map: (raw: string | null | undefined) => MappedStopReason,
+): (raw: string | null | undefined, emit: ChunkEventSink) => void {
+  return (raw, emit) => {
+    const mapped = map(raw);
+    emit({ type: 'stop', reason: mapped.unified, rawReason: mapped.raw });
   };
 }
 

@@ -4,7 +4,7 @@
  */
 import { emitFamilyUsage, emitInvocationMetrics } from './bedrock-metrics.js';
 import { splitPrefill, stopList, withAdditional } from './request-fields.js';
-import { stopReasonMapper } from './stop-reason.js';
+import { stopEmitter, stopReasonMapper } from './stop-reason.js';
 import type { ChunkDecoder, ChunkEventSink, ModelAdapter, NormalizedRequest } from './types.js';
 
 const mapStopReason = stopReasonMapper({
@@ -15,6 +15,7 @@ const mapStopReason = stopReasonMapper({
   CONTENT_FILTERED: 'content_filtered',
   RAG_QUERY_WHEN_RAG_DISABLED: 'other',
 });
+const emitStop = stopEmitter(mapStopReason);
 
 interface TitanChunk {
   outputText?: string;
@@ -47,11 +48,6 @@ function buildRequest(request: NormalizedRequest): Record<string, unknown> {
       ...(stopList(request) === undefined ? {} : { stopSequences: stopList(request) }),
     },
   });
-}
-
-function emitStop(raw: string | null | undefined, emit: ChunkEventSink): void {
-  const mapped = mapStopReason(raw);
-  emit({ type: 'stop', reason: mapped.unified, rawReason: mapped.raw });
 }
 
 function createChunkDecoder(): ChunkDecoder {
