@@ -220,7 +220,8 @@ function truncated(have: number, need: number): EventStreamFramingError {
  * straddles reads gathers its first 12 bytes in `head`, then the whole frame in its own buffer.
  */
 export class EventStreamDecoder {
-  readonly #head = new Uint8Array(PRELUDE);
+  /** Allocated on the first prelude split across reads (most streams never have one). */
+  #head: Uint8Array | undefined;
   #headFilled = 0;
   #frame: Uint8Array | undefined;
   #frameFilled = 0;
@@ -232,14 +233,15 @@ export class EventStreamDecoder {
   push(read: Uint8Array, out: EventStreamMessage[]): void {
     let pos = 0;
     const end = read.length;
-    if (this.#headFilled > 0) {
+    const head = this.#head;
+    if (this.#headFilled > 0 && head !== undefined) {
       const n = Math.min(PRELUDE - this.#headFilled, end);
-      this.#head.set(view(read, 0, n), this.#headFilled);
+      head.set(view(read, 0, n), this.#headFilled);
       this.#headFilled += n;
       pos = n;
       if (this.#headFilled < PRELUDE) return;
-      const frame = new Uint8Array(checkPrelude(this.#head, 0));
-      frame.set(this.#head, 0);
+      const frame = new Uint8Array(checkPrelude(head, 0));
+      frame.set(head, 0);
       this.#frame = frame;
       this.#frameFilled = PRELUDE;
       this.#headFilled = 0;
@@ -268,6 +270,7 @@ export class EventStreamDecoder {
       pos += total;
     }
     if (pos < end) {
+      this.#head ??= new Uint8Array(PRELUDE);
       this.#head.set(view(read, pos, end - pos), 0);
       this.#headFilled = end - pos;
     }
@@ -277,31 +280,42 @@ export class EventStreamDecoder {
   end(): void {
     if (this.#frame !== undefined) throw truncated(this.#frameFilled, this.#frame.length);
     const filled = this.#headFilled;
-    if (filled > 0) throw truncated(filled, filled >= 4 ? readUint32(this.#head, 0) : PRELUDE);
+    if (filled > 0) throw truncated(filled, filled >= 4 && this.#head ? readUint32(this.#head, 0) : PRELUDE);
   }
 }
 
 /**
  * Yields each read's messages as one array (reused: read it before asking for the next). Throws
  * EventStreamFramingError on a bad checksum, an impossible length, or a body that ends mid-frame,
- * after yielding the messages that came before the fault.
+ * after yielding the messages that came before the fault. `settle`, when given, runs once at the end
+ * (error or not, return() included) and may replace the error thrown.
  */
 export async function* decodeEventStreamBatches(
   body: AsyncIterable<Uint8Array>,
+  settle?: (error: unknown) => unknown,
 ): AsyncGenerator<readonly EventStreamMessage[]> {
   const decoder = new EventStreamDecoder();
   const batch: EventStreamMessage[] = [];
-  for await (const read of body) {
-    batch.length = 0;
-    try {
-      decoder.push(read, batch);
-    } catch (error) {
+  let failure: unknown;
+  try {
+    for await (const read of body) {
+      try {
+        decoder.push(read, batch);
+      } catch (error) {
+        if (batch.length > 0) yield batch;
+        throw error;
+      }
       if (batch.length > 0) yield batch;
-      throw error;
+      // Handled: drop the messages now, their payloads are views that keep the read's buffer alive.
+      batch.length = 0;
     }
-    if (batch.length > 0) yield batch;
+    decoder.end();
+  } catch (error) {
+    failure = settle === undefined ? error : settle(error);
+    throw failure;
+  } finally {
+    if (settle !== undefined && failure === undefined) settle(undefined);
   }
-  decoder.end();
 }
 
 /**

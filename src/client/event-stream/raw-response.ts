@@ -4,7 +4,6 @@
  * our own decoder. A middleware inside the SDK's deserializer takes the 2xx body and leaves the SDK an empty
  * one, so the SDK's event-stream unmarshaller never runs on the hot path.
  */
-import { Readable } from 'node:stream';
 import type {
   BedrockRuntimeClient,
   ConverseStreamCommand,
@@ -40,6 +39,11 @@ interface RawHttpResponse {
 
 const MIDDLEWARE_NAME = 'awsBedrockInferenceRawEventStream';
 
+/** One shared empty body for the SDK's unused event-stream output (a Readable per stream costs ~2 KB). */
+const EMPTY_BODY: AsyncIterable<Uint8Array> = {
+  async *[Symbol.asyncIterator]() {},
+};
+
 /**
  * `isEventStream: false`: the SDK's HTTP/2 handler isolates event streams on a connection of their own
  * (needed for bidirectional streams). We only read a response body, so the request may share a pooled
@@ -55,6 +59,20 @@ function isRawBody(body: unknown): body is RawBody {
     typeof (body as RawBody).destroy === 'function' &&
     typeof (body as Partial<RawBody>)[Symbol.asyncIterator] === 'function'
   );
+}
+
+let sentHeadersKey: symbol | undefined;
+
+/**
+ * node:http2 keeps the request headers it sent on the stream (for `stream.sentHeaders`, which nothing
+ * here reads): the SigV4 authorization header alone is a tree of ~20 concatenated strings. Dropped
+ * once the response has arrived, so an open stream does not carry its signed request around.
+ */
+function dropSentHeaders(body: object): void {
+  sentHeadersKey ??= Object.getOwnPropertySymbols(body).find((key) => key.description === 'sent-headers');
+  if (sentHeadersKey !== undefined && Object.hasOwn(body, sentHeadersKey)) {
+    (body as Record<symbol, unknown>)[sentHeadersKey] = undefined;
+  }
 }
 
 function requestIdOf(headers: Record<string, string | undefined>): string | undefined {
@@ -89,7 +107,13 @@ export async function sendEventStreamCommand(
       status = response.statusCode;
       contentType = response.headers['content-type'] ?? '';
       // The SDK's deserializer now builds its (never iterated) event stream over an empty body.
-      response.body = Readable.from([]);
+      response.body = EMPTY_BODY;
+      // The SDK's handler keeps the request in closures for as long as the stream is open: drop its
+      // signed headers and body (the prompt, possibly large), which are sent and no longer needed.
+      const request = args.request as { headers?: Record<string, string>; body?: unknown };
+      request.headers = {};
+      request.body = undefined;
+      dropSentHeaders(body);
     }
     return result;
   };
@@ -124,7 +148,15 @@ export async function sendEventStreamCommand(
   else signal.addEventListener('abort', onAbort, { once: true });
 
   const batches = readBatches(raw, signal, onAbort);
-  return { requestId: requestId ?? output.$metadata.requestId, messages: eachMessage(batches), batches };
+  let messages: AsyncGenerator<EventStreamMessage> | undefined;
+  return {
+    requestId: requestId ?? output.$metadata.requestId,
+    batches,
+    // Built on first use: the client's own path reads `batches`, and an unused generator costs memory.
+    get messages() {
+      return (messages ??= eachMessage(batches));
+    },
+  };
 }
 
 /** The first few KB of a body that is not an event stream (then the request is closed). */
@@ -151,17 +183,16 @@ async function* eachMessage(
   for await (const batch of batches) yield* batch;
 }
 
-async function* readBatches(
+/** The body's batches; at the end (any end) the abort listener goes and the request is closed. */
+function readBatches(
   body: RawBody,
   signal: AbortSignal,
   onAbort: () => void,
 ): AsyncGenerator<readonly EventStreamMessage[]> {
-  try {
-    yield* decodeEventStreamBatches(body);
-  } catch (error) {
-    throw signal.aborted ? abortError(signal, error) : error;
-  } finally {
+  return decodeEventStreamBatches(body, (error) => {
     signal.removeEventListener('abort', onAbort);
     if (body.destroyed !== true) body.destroy();
-  }
+    if (error !== undefined) return signal.aborted ? abortError(signal, error) : error;
+    return undefined;
+  });
 }
