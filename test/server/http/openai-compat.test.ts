@@ -118,4 +118,22 @@ describe('OpenAI-compatible /v1 with the real openai client', () => {
     expect(text.length).toBeGreaterThan(0);
     expect((failure as InstanceType<typeof OpenAI.APIError>).error).toMatchObject({ partial_text: text });
   });
+
+  it('streams reasoning as delta.reasoning_content before the answer (DeepSeek R1)', async () => {
+    const stream = await openai.chat.completions.create({
+      model: 'us.deepseek.r1-v1:0',
+      messages: [{ role: 'user', content: 'Why is the sky blue?' }],
+      max_tokens: 150,
+      stream: true,
+    });
+    const order: string[] = [];
+    for await (const chunk of stream) {
+      const delta = chunk.choices[0]?.delta as { content?: string; reasoning_content?: string } | undefined;
+      if (delta?.reasoning_content) order.push('reasoning');
+      if (delta?.content) order.push('content');
+    }
+    expect(order[0]).toBe('reasoning');
+    expect(order).toContain('content');
+    expect(order.lastIndexOf('reasoning')).toBeLessThan(order.indexOf('content'));
+  });
 });
