@@ -13,6 +13,7 @@ import { classifyStreamException } from './classify-error.js';
 import { createRechunker } from './chunking.js';
 import { attemptError, endedEarly, interruptedError } from './failure.js';
 import { EventPump } from './event-pump.js';
+import { keepSample } from './shape-samples.js';
 import { continuationRequest, isResumable } from './resume.js';
 import { backoffDelay, finalRetryError, shouldRetry, sleep } from './retry.js';
 import { AttemptWatchdog } from './timeouts.js';
@@ -26,6 +27,9 @@ export async function* runStream(ctx: CallContext): AsyncGenerator<StreamStep, I
   const { state, scope, modelId } = ctx;
   const rechunker = createRechunker(ctx.chunking);
   const pump = new EventPump(rechunker);
+  keepSample('context', ctx);
+  keepSample('state', state);
+  keepSample('scope', scope);
   let call: CallResources | undefined;
   let result: InferenceResult | undefined;
   let failure: BedrockInferenceError | undefined;
@@ -39,11 +43,13 @@ export async function* runStream(ctx: CallContext): AsyncGenerator<StreamStep, I
       state.attempts++;
       phaseAttempts++;
       const watchdog = new AttemptWatchdog(scope.signal, ctx.timeouts);
+      keepSample('watchdog', watchdog);
       pump.startAttempt(messageDecoder(ctx.api, ctx.adapter, pump.sink));
       let batches: AsyncGenerator<readonly EventStreamMessage[]> | undefined;
       let finished = false;
       try {
         const response = await openUpstream(ctx, request, watchdog.signal);
+        keepSample('response', response);
         state.requestId = response.requestId ?? state.requestId;
         batches = response.batches;
         for (;;) {
