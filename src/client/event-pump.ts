@@ -144,3 +144,13 @@ export class EventPump {
     this.events.push(event);
   }
 }
+
+/**
+ * One attempt's reads, handed to the consumer side as a whole: it steps `reads` itself (each step refills
+ * the pump) and only goes back to the stream generator when the attempt ends, normally or by throwing
+ * (then it throws the error into the generator, which retries, resumes or fails). So the generator with
+ * the retry/resume logic runs once per attempt, not once per read.
+ */
+export class AttemptReads {
+  constructor(readonly reads: AsyncGenerator<EventPump, void, undefined>) {}
+}

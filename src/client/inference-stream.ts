@@ -5,7 +5,7 @@
  * finalResult() promise only stays unhandled when nobody else was told of the error.
  */
 import { AbortError, BedrockInferenceError } from '../errors.js';
-import { EventPump } from './event-pump.js';
+import { AttemptReads, EventPump } from './event-pump.js';
 import type { StreamEvent, TextEvent } from './stream-event.js';
 import type { StreamStep } from './stream-run.js';
 import type { StreamState } from './stream-state.js';
@@ -27,6 +27,8 @@ export class BedrockInferenceStream implements InferenceStreamShape {
   #source: EventSource | undefined;
   /** The read whose events are being handed over (the hot path: no generator step per event). */
   #batch: EventPump | undefined;
+  /** The current attempt's reads, stepped here until the attempt ends (see AttemptReads). */
+  #reads: AsyncGenerator<EventPump, void, undefined> | undefined;
   /** A next() is in flight: an abort will reach the consumer through it. */
   #pulling = false;
   /** A failure no consumer has seen yet (abort while nobody was pulling). */
@@ -154,13 +156,15 @@ export class BedrockInferenceStream implements InferenceStreamShape {
     this.#pulling = true;
     try {
       for (;;) {
-        const step = await source.next();
+        const step = await this.#advance(source);
         if (step.done === true) {
           this.#succeed(step.value);
           return undefined;
         }
         const value = step.value;
-        if (value instanceof EventPump) {
+        if (value instanceof AttemptReads) {
+          this.#reads = value.reads;
+        } else if (value instanceof EventPump) {
           this.#batch = value;
           const event = textOnly ? this.#takeText(value) : value.take(this.#state);
           if (event !== undefined) return event;
@@ -173,6 +177,24 @@ export class BedrockInferenceStream implements InferenceStreamShape {
     } finally {
       this.#pulling = false;
     }
+  }
+
+  /** The current attempt's next read (its pump refilled), else the stream generator's next step. */
+  async #advance(source: EventSource): Promise<IteratorResult<StreamStep, InferenceResult>> {
+    const reads = this.#reads;
+    if (reads !== undefined) {
+      let read: IteratorResult<EventPump, void>;
+      try {
+        read = await reads.next();
+      } catch (error) {
+        // What ended the attempt goes to the generator, which retries, resumes or fails the call.
+        this.#reads = undefined;
+        return source.throw(error);
+      }
+      if (read.done !== true) return read;
+      this.#reads = undefined;
+    }
+    return source.next();
   }
 
   /** The read's next text event; the other events are applied and passed over. */
@@ -189,12 +211,14 @@ export class BedrockInferenceStream implements InferenceStreamShape {
     try {
       for (;;) {
         if (this.#settled) return;
-        const step = await source.next();
+        const step = await this.#advance(source);
         if (step.done === true) {
           this.#succeed(step.value);
           return;
         }
-        if (step.value instanceof EventPump) while (step.value.take(this.#state) !== undefined);
+        const value = step.value;
+        if (value instanceof AttemptReads) this.#reads = value.reads;
+        else if (value instanceof EventPump) while (value.take(this.#state) !== undefined);
       }
     } catch (error) {
       this.#fail(error, false);
@@ -214,6 +238,7 @@ export class BedrockInferenceStream implements InferenceStreamShape {
     }
     this.#undelivered = undefined;
     this.#batch = undefined;
+    this.#reads = undefined;
     await source.return(undefined as never).catch(noop);
     this.#fail(this.#scope.signal.reason, true);
     // The consumer chose to stop: a pending finalResult() rejection is expected, not unhandled.

@@ -1,9 +1,9 @@
 /**
  * One streaming call as a pull-based async generator: the upstream body is read only when the
  * consumer asks for the next event. Attempts are retried before their first content chunk; after
- * content arrived a break is an interruption, resumed with a prefill when enabled. Per socket read:
- * one await, one synchronous decode of its frames into the EventPump, one yield of the pump; the
- * consumer side takes the events from it.
+ * content arrived a break is an interruption, resumed with a prefill when enabled. Per socket read
+ * (attemptReads): one await, one synchronous decode of its frames into the EventPump, one yield of the
+ * pump; the consumer side takes the events from it.
  */
 import { AbortError, type BedrockInferenceError } from '../errors.js';
 import type { StreamEvent } from './stream-event.js';
@@ -12,7 +12,7 @@ import { beginCall, finishCall, type CallContext, type CallResources } from './c
 import { classifyStreamException } from './classify-error.js';
 import { createRechunker } from './chunking.js';
 import { attemptError, endedEarly, interruptedError } from './failure.js';
-import { EventPump } from './event-pump.js';
+import { AttemptReads, EventPump } from './event-pump.js';
 import { keepSample } from './shape-samples.js';
 import { continuationRequest, isResumable } from './resume.js';
 import { backoffDelay, finalRetryError, shouldRetry, sleep } from './retry.js';
@@ -20,8 +20,8 @@ import { AttemptWatchdog } from './timeouts.js';
 import type { InferenceResult } from './types.js';
 import { messageDecoder, openUpstream } from './upstream.js';
 
-/** What the stream generator yields: single events, or a read's worth of them in the pump. */
-export type StreamStep = StreamEvent | EventPump;
+/** What the stream generator yields: single events, or an attempt's reads (each a read's worth of events). */
+export type StreamStep = StreamEvent | EventPump | AttemptReads;
 
 export async function* runStream(ctx: CallContext): AsyncGenerator<StreamStep, InferenceResult, undefined> {
   const { state, scope, modelId } = ctx;
@@ -52,30 +52,8 @@ export async function* runStream(ctx: CallContext): AsyncGenerator<StreamStep, I
         keepSample('response', response);
         state.requestId = response.requestId ?? state.requestId;
         batches = response.batches;
-        for (;;) {
-          // One await per socket read: the frames it completed are decoded at once, then handed over.
-          watchdog.waitStart();
-          const step = await batches.next();
-          watchdog.waitEnd();
-          if (watchdog.signal.aborted) throw watchdog.signal.reason;
-          if (step.done === true) break;
-          const started = pump.content;
-          pump.fill(step.value);
-          if (!started && pump.content) watchdog.contentStarted();
-          // The consumer takes this read's events from the pump (applying each to the state) before resuming us.
-          if (pump.events.length > 0) yield pump;
-          const { unexpected, failure: undecodable } = pump;
-          pump.clear();
-          if (undecodable !== undefined) throw undecodable;
-          if (unexpected !== undefined) {
-            throw classifyStreamException(unexpected, {
-              modelId,
-              partialText: state.text,
-              requestId: state.requestId,
-              phase: 'stream',
-            });
-          }
-        }
+        // The consumer steps the reads itself; a failure comes back here thrown at this yield.
+        yield new AttemptReads(attemptReads(ctx, batches, pump, watchdog));
         if (!pump.stopped) throw endedEarly(state, pump.content);
         finished = true;
       } catch (caught) {
@@ -121,6 +99,43 @@ export async function* runStream(ctx: CallContext): AsyncGenerator<StreamStep, I
     throw failure;
   } finally {
     finishCall(ctx, call, result, failure);
+  }
+}
+
+/**
+ * One attempt's body, read by read: one await per socket read, the frames it completed decoded at once
+ * into the pump, which is handed over; the consumer takes its events (applying each to the state) before
+ * resuming us. Ends when the body does; throws what ends the attempt otherwise. Kept apart from runStream
+ * so the per-read path V8 optimises is small (runStream holds the cold retry/resume logic).
+ */
+async function* attemptReads(
+  ctx: CallContext,
+  batches: AsyncGenerator<readonly EventStreamMessage[]>,
+  pump: EventPump,
+  watchdog: AttemptWatchdog,
+): AsyncGenerator<EventPump, void, undefined> {
+  for (;;) {
+    watchdog.waitStart();
+    const step = await batches.next();
+    watchdog.waitEnd();
+    if (watchdog.signal.aborted) throw watchdog.signal.reason;
+    if (step.done === true) return;
+    const started = pump.content;
+    pump.fill(step.value);
+    if (!started && pump.content) watchdog.contentStarted();
+    if (pump.events.length > 0) yield pump;
+    const { unexpected, failure } = pump;
+    pump.clear();
+    if (failure !== undefined) throw failure;
+    if (unexpected !== undefined) {
+      const { state } = ctx;
+      throw classifyStreamException(unexpected, {
+        modelId: ctx.modelId,
+        partialText: state.text,
+        requestId: state.requestId,
+        phase: 'stream',
+      });
+    }
   }
 }
 
