@@ -5,17 +5,9 @@
  * say what happened and what to do. Mid-stream failures keep the partial text; whether they are retryable
  * stays the classification's (the client decides what to do).
  */
-import {
-  AbortError,
-  AccessDeniedError,
-  BedrockInferenceError,
-  ConnectionError,
-  ModelNotFoundError,
-  ServiceError,
-  ThrottlingError,
-  ValidationError,
-} from '../errors.js';
+import { AbortError, BedrockInferenceError, ConnectionError, ServiceError } from '../errors.js';
 import type { BedrockInferenceErrorOptions } from '../errors.js';
+import { NETWORK_CODES, refine, RULES, type Rule } from './error-rules.js';
 import { classifyWireFailure } from './event-stream/wire-failure.js';
 import type { EventStreamMessage } from './event-stream/decoder.js';
 
@@ -25,121 +17,6 @@ export interface ErrorContext {
   requestId?: string | undefined;
   phase: 'request' | 'stream';
 }
-
-type ErrorClass = new (message: string, options?: BedrockInferenceErrorOptions) => BedrockInferenceError;
-
-interface Rule {
-  type: ErrorClass;
-  retryable: boolean;
-  what: string;
-  todo: string;
-}
-
-const RETRY_LATER = 'Retry later; the request itself is fine.';
-
-/** Bedrock's exception names (pre-stream shape names; mid-stream lowerCamel members are capitalised first). */
-const RULES: Readonly<Record<string, Rule>> = {
-  ThrottlingException: {
-    type: ThrottlingError,
-    retryable: true,
-    what: 'Bedrock throttled the request (too many requests or tokens for this model)',
-    todo: 'Wait and retry with backoff, lower the request rate or max tokens, or ask for a higher quota.',
-  },
-  ServiceQuotaExceededException: {
-    type: ThrottlingError,
-    retryable: false,
-    what: 'The request exceeds a Bedrock service quota of this account',
-    todo: 'Request a quota increase in the Service Quotas console or lower max tokens; retrying will not help.',
-  },
-  ModelNotReadyException: {
-    type: ServiceError,
-    retryable: true,
-    what: 'The model is not ready to serve requests yet',
-    todo: 'Retry in a few seconds; Bedrock is warming the model up.',
-  },
-  ValidationException: {
-    type: ValidationError,
-    retryable: false,
-    what: 'Bedrock rejected the request as invalid',
-    todo: 'Fix the request (body fields, model id, region or inference profile); retrying will not help.',
-  },
-  AccessDeniedException: {
-    type: AccessDeniedError,
-    retryable: false,
-    what: 'The credentials may not call this model',
-    todo: 'Enable model access in the Bedrock console and grant bedrock:InvokeModel* to these credentials.',
-  },
-  // Rejected by AWS's authentication layer before Bedrock saw the request.
-  UnrecognizedClientException: {
-    type: AccessDeniedError,
-    retryable: false,
-    what: 'AWS does not recognise these credentials',
-    todo: 'Check the access key id (and the region: keys are valid only in their partition).',
-  },
-  InvalidSignatureException: {
-    type: AccessDeniedError,
-    retryable: false,
-    what: 'AWS rejected the request signature',
-    todo: 'Check the secret access key and that the machine clock is correct.',
-  },
-  ExpiredTokenException: {
-    type: AccessDeniedError,
-    retryable: false,
-    what: 'The session credentials have expired',
-    todo: 'Refresh the credentials (e.g. aws sso login) and retry.',
-  },
-  CredentialsProviderError: {
-    type: AccessDeniedError,
-    retryable: false,
-    what: 'No AWS credentials could be found',
-    todo: 'Set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or pass `credentials` or `profile`.',
-  },
-  ResourceNotFoundException: {
-    type: ModelNotFoundError,
-    retryable: false,
-    what: 'Bedrock does not know this model, inference profile or ARN in this region',
-    todo: 'Check the model id and region (newer models need a us./eu./apac. inference profile id).',
-  },
-  ModelTimeoutException: {
-    type: ServiceError,
-    retryable: true,
-    what: 'The model took too long to respond',
-    todo: 'Retry, or ask for a shorter answer (lower max tokens).',
-  },
-  ModelErrorException: { type: ServiceError, retryable: true, what: 'The model failed', todo: RETRY_LATER },
-  ModelStreamErrorException: {
-    type: ServiceError,
-    retryable: true,
-    what: 'The model failed while streaming',
-    todo: RETRY_LATER,
-  },
-  InternalServerException: {
-    type: ServiceError,
-    retryable: true,
-    what: 'Bedrock had an internal error',
-    todo: RETRY_LATER,
-  },
-  ServiceUnavailableException: {
-    type: ServiceError,
-    retryable: true,
-    what: 'Bedrock is temporarily unavailable',
-    todo: RETRY_LATER,
-  },
-};
-
-const NETWORK_CODES = new Set([
-  'ECONNRESET',
-  'ECONNREFUSED',
-  'ECONNABORTED',
-  'EPIPE',
-  'ETIMEDOUT',
-  'EAI_AGAIN',
-  'ENETUNREACH',
-  'EHOSTUNREACH',
-  'ENETDOWN',
-  'ERR_STREAM_PREMATURE_CLOSE',
-  'UND_ERR_SOCKET',
-]);
 
 interface ErrorLike {
   name?: unknown;
@@ -274,16 +151,6 @@ export function classifyError(error: unknown, ctx: ErrorContext): BedrockInferen
     retryable: false,
     code: name,
   });
-}
-
-/** Sharper advice for well-known variants of an exception. */
-function refine(rule: Rule, name: string, detail: string, originalStatusCode: unknown): Rule {
-  // A model stream error that was really a throttle is treated as one.
-  if (name === 'ModelStreamErrorException' && originalStatusCode === 429) return RULES.ThrottlingException!;
-  if (name === 'ValidationException' && /on-demand throughput/i.test(detail)) {
-    return { ...rule, todo: 'Use an inference profile id for this model (e.g. us.<model id>) or its ARN.' };
-  }
-  return rule;
 }
 
 /** An exception the SDK could not name (e.g. `Unknown`): classify by HTTP status. */
