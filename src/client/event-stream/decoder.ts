@@ -288,15 +288,16 @@ export class EventStreamDecoder {
  * Yields each read's messages as one array (reused: read it before asking for the next). Throws
  * EventStreamFramingError on a bad checksum, an impossible length, or a body that ends mid-frame,
  * after yielding the messages that came before the fault. `settle`, when given, runs once at the end
- * (error or not, return() included) and may replace the error thrown.
+ * (error or not, return() included; `ended` when the body ended cleanly) and may replace the error thrown.
  */
 export async function* decodeEventStreamBatches(
   body: AsyncIterable<Uint8Array>,
-  settle?: (error: unknown) => unknown,
+  settle?: (error: unknown, ended: boolean) => unknown,
 ): AsyncGenerator<readonly EventStreamMessage[]> {
   const decoder = new EventStreamDecoder();
   const batch: EventStreamMessage[] = [];
   let failure: unknown;
+  let ended = false;
   try {
     for await (const read of body) {
       try {
@@ -310,11 +311,12 @@ export async function* decodeEventStreamBatches(
       batch.length = 0;
     }
     decoder.end();
+    ended = true;
   } catch (error) {
-    failure = settle === undefined ? error : settle(error);
+    failure = settle === undefined ? error : settle(error, false);
     throw failure;
   } finally {
-    if (settle !== undefined && failure === undefined) settle(undefined);
+    if (settle !== undefined && failure === undefined) settle(undefined, ended);
   }
 }
 

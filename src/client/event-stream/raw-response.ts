@@ -10,6 +10,8 @@ import type {
   InvokeModelWithResponseStreamCommand,
 } from '@aws-sdk/client-bedrock-runtime';
 import type { DeserializeMiddleware, MiddlewareStack } from '@smithy/types';
+import type { Readable } from 'node:stream';
+import { BodyReads } from './body-reads.js';
 import { decodeEventStreamBatches } from './decoder.js';
 import type { EventStreamMessage } from './decoder.js';
 import { UnexpectedResponseError } from './unexpected-response-error.js';
@@ -183,16 +185,25 @@ async function* eachMessage(
   for await (const batch of batches) yield* batch;
 }
 
-/** The body's batches; at the end (any end) the abort listener goes and the request is closed. */
+/**
+ * The body's batches. At the end the abort listener goes; a body that failed or was left early is
+ * destroyed (closing the request), one that ended cleanly closes by itself.
+ */
 function readBatches(
   body: RawBody,
   signal: AbortSignal,
   onAbort: () => void,
 ): AsyncGenerator<readonly EventStreamMessage[]> {
-  return decodeEventStreamBatches(body, (error) => {
+  const reads = isNodeReadable(body) ? new BodyReads(body) : body;
+  return decodeEventStreamBatches(reads, (error, ended) => {
     signal.removeEventListener('abort', onAbort);
-    if (body.destroyed !== true) body.destroy();
+    if (!ended && body.destroyed !== true) body.destroy();
     if (error !== undefined) return signal.aborted ? abortError(signal, error) : error;
     return undefined;
   });
+}
+
+function isNodeReadable(body: RawBody): body is RawBody & Readable {
+  const candidate = body as Partial<Readable>;
+  return typeof candidate.read === 'function' && typeof candidate.on === 'function';
 }
