@@ -13,7 +13,6 @@ import type { EventStreamMessage } from './event-stream/decoder.js';
 import type { Rechunker } from './chunking.js';
 import type { Stitcher } from './resume.js';
 import type { MessageDecoder } from './upstream.js';
-import { keepSample } from './shape-samples.js';
 
 export class EventPump {
   /** At step i: apply `applies[i]` to the state (when set), then yield `events[i]` (when set). */
@@ -79,8 +78,6 @@ export class EventPump {
 
   /** Decodes one read's messages into the queues; stops at the first message that ends the attempt. */
   fill(batch: readonly EventStreamMessage[]): void {
-    keepSample('pump', this);
-    if (batch.length > 0) keepSample('message', batch[0]!);
     const decode = this.#decode!;
     const decoded = this.#decoded;
     for (let m = 0; m < batch.length; m++) {
@@ -102,7 +99,6 @@ export class EventPump {
   }
 
   #step(event: ChunkEvent): void {
-    keepSample(event.type, event);
     switch (event.type) {
       case 'text':
         this.content = true;

@@ -13,7 +13,6 @@ import { classifyStreamException } from './classify-error.js';
 import { createRechunker } from './chunking.js';
 import { attemptError, endedEarly, interruptedError } from './failure.js';
 import { AttemptReads, EventPump } from './event-pump.js';
-import { keepSample } from './shape-samples.js';
 import { continuationRequest, isResumable } from './resume.js';
 import { backoffDelay, finalRetryError, shouldRetry, sleep } from './retry.js';
 import { AttemptWatchdog } from './timeouts.js';
@@ -27,9 +26,6 @@ export async function* runStream(ctx: CallContext): AsyncGenerator<StreamStep, I
   const { state, scope, modelId } = ctx;
   const rechunker = createRechunker(ctx.chunking);
   const pump = new EventPump(rechunker);
-  keepSample('context', ctx);
-  keepSample('state', state);
-  keepSample('scope', scope);
   let call: CallResources | undefined;
   let result: InferenceResult | undefined;
   let failure: BedrockInferenceError | undefined;
@@ -43,13 +39,11 @@ export async function* runStream(ctx: CallContext): AsyncGenerator<StreamStep, I
       state.attempts++;
       phaseAttempts++;
       const watchdog = new AttemptWatchdog(scope.signal, ctx.timeouts);
-      keepSample('watchdog', watchdog);
       pump.startAttempt(messageDecoder(ctx.api, ctx.adapter, pump.sink));
       let batches: AsyncGenerator<readonly EventStreamMessage[]> | undefined;
       let finished = false;
       try {
         const response = await openUpstream(ctx, request, watchdog.signal);
-        keepSample('response', response);
         state.requestId = response.requestId ?? state.requestId;
         batches = response.batches;
         // The consumer steps the reads itself; a failure comes back here thrown at this yield.

@@ -15,7 +15,6 @@ import type { EventStreamMessage } from './event-stream/decoder.js';
 import { decodeChunkPayload, decodeJsonPayload } from './event-stream/chunk-payload.js';
 import { sendEventStreamCommand, type RawEventStreamResponse } from './event-stream/raw-response.js';
 import { buildConverseInput, createConverseDecoder } from '../models/converse.js';
-import { keepChunkSample, keepSample } from './shape-samples.js';
 import type { ChunkEventSink, ModelAdapter, NormalizedRequest } from '../models/types.js';
 
 export type ApiKind = 'invoke' | 'converse';
@@ -74,7 +73,6 @@ export function messageDecoder(api: ApiKind, adapter: ModelAdapter | undefined, 
       // Converse events are named by :event-type; an unnamed one carries nothing we can read.
       if (message.eventType === undefined) return;
       const payload = decodeJsonPayload(message.payload);
-      keepSample(message.eventType, payload);
       decode(message.eventType, payload, emit);
     };
   }
@@ -82,7 +80,6 @@ export function messageDecoder(api: ApiKind, adapter: ModelAdapter | undefined, 
   return (message) => {
     if (message.eventType !== 'chunk') return;
     const chunk = decodeChunkPayload(message.payload);
-    keepChunkSample(chunk);
     decode(chunk, emit);
   };
 }
