@@ -33,24 +33,21 @@ export class BedrockInferenceStream implements InferenceStreamShape {
   #pulling = false;
   /** A failure no consumer has seen yet (abort while nobody was pulling). */
   #undelivered: BedrockInferenceError | undefined;
-  readonly #done: Promise<InferenceResult>;
-  #resolve!: (result: InferenceResult) => void;
-  #reject!: (error: BedrockInferenceError) => void;
+  /** How the call ended, kept for a finalResult() asked for later. */
+  #result: InferenceResult | undefined;
+  #error: BedrockInferenceError | undefined;
+  /** Created only when finalResult() is asked for: most streams are iterated, and a promise per stream costs. */
   #userResult: Promise<InferenceResult> | undefined;
+  #resolve: ((result: InferenceResult) => void) | undefined;
+  #reject: ((error: BedrockInferenceError) => void) | undefined;
 
   /** `open` starts the call; it runs when the first consumer pulls. */
   constructor(scope: CallScope, state: StreamState, open: () => EventSource) {
     this.#scope = scope;
     this.#state = state;
     this.#open = open;
-    this.#done = new Promise<InferenceResult>((resolve, reject) => {
-      this.#resolve = resolve;
-      this.#reject = reject;
-    });
-    // Internal bookkeeping only: whether the error goes unhandled is decided per consumer below.
-    this.#done.catch(noop);
-    // Our own signal: no caller listener to remove. An abort must settle even an idle stream.
-    scope.signal.addEventListener('abort', () => this.#onAbort(), { once: true });
+    // Told directly by our own scope (no listener on its signal). An abort must settle even an idle stream.
+    scope.onAbort = () => this.#onAbort();
   }
 
   get text(): string {
@@ -99,7 +96,14 @@ export class BedrockInferenceStream implements InferenceStreamShape {
    */
   finalResult(): Promise<InferenceResult> {
     if (this.#userResult === undefined) {
-      this.#userResult = this.#done.then((result) => result);
+      if (this.#error !== undefined) this.#userResult = Promise.reject(this.#error);
+      else if (this.#result !== undefined) this.#userResult = Promise.resolve(this.#result);
+      else {
+        this.#userResult = new Promise<InferenceResult>((resolve, reject) => {
+          this.#resolve = resolve;
+          this.#reject = reject;
+        });
+      }
       if (!this.#claimed) {
         queueMicrotask(() => {
           if (!this.#claimed) void this.#drain();
@@ -248,7 +252,8 @@ export class BedrockInferenceStream implements InferenceStreamShape {
   #succeed(result: InferenceResult): void {
     if (this.#settled) return;
     this.#settled = true;
-    this.#resolve(result);
+    this.#result = result;
+    this.#resolve?.(result);
   }
 
   /** Settles with the error; `delivered` when a consumer saw it, so finalResult() need not shout. */
@@ -262,7 +267,8 @@ export class BedrockInferenceStream implements InferenceStreamShape {
     if (!this.#settled) {
       this.#settled = true;
       if (failure.partialText === '') failure.partialText = this.#state.text;
-      this.#reject(failure);
+      this.#error = failure;
+      this.#reject?.(failure);
       if (delivered) this.#userResult?.catch(noop);
     }
     return failure;

@@ -38,7 +38,7 @@ export async function* runStream(ctx: CallContext): AsyncGenerator<StreamStep, I
     for (;;) {
       state.attempts++;
       phaseAttempts++;
-      const watchdog = new AttemptWatchdog(scope.signal, ctx.timeouts);
+      const watchdog = new AttemptWatchdog(scope, ctx.timeouts);
       pump.startAttempt(messageDecoder(ctx.api, ctx.adapter, pump.sink));
       let batches: AsyncGenerator<readonly EventStreamMessage[]> | undefined;
       let finished = false;

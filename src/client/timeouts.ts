@@ -38,15 +38,20 @@ export function toAbortError(reason: unknown, what: string): AbortError | Timeou
   return new AbortError(`${what}; the upstream request was closed.`, { cause: reason });
 }
 
-/** One call: the caller's signal, abort() and the total timeout, all into one controller. */
+/**
+ * One call: the caller's signal, abort() and the total timeout, all into one controller. What follows
+ * the call (its stream, the current attempt) is told directly on abort, not through listeners on the
+ * signal: fewer listener records and closures per open stream.
+ */
 export class CallScope {
   readonly controller = new AbortController();
+  /** The stream's hook, run once the call is aborted. */
+  onAbort: (() => void) | undefined;
+  /** The attempt in flight (attempts run one at a time), aborted with the call. */
+  #attempt: AttemptWatchdog | undefined;
   readonly #callerSignal: AbortSignal | undefined;
+  #onCallerAbort: (() => void) | undefined;
   #totalTimer: ReturnType<typeof setTimeout> | undefined;
-  readonly #onCallerAbort = () => {
-    this.abort(toAbortError(this.#callerSignal?.reason, 'The request was cancelled by its AbortSignal'));
-  };
-
   readonly #totalMs: number;
   #started = false;
 
@@ -59,15 +64,25 @@ export class CallScope {
   start(): void {
     if (this.#started) return;
     this.#started = true;
-    const totalMs = this.#totalMs;
     this.#totalTimer = setTimeout(() => {
       this.abort(
-        new TimeoutError('total', `The call took longer than ${totalMs} ms (total timeout); raise timeouts.totalMs.`),
+        new TimeoutError(
+          'total',
+          `The call took longer than ${this.#totalMs} ms (total timeout); raise timeouts.totalMs.`,
+        ),
       );
-    }, totalMs);
+    }, this.#totalMs);
     this.#totalTimer.unref?.();
-    if (this.#callerSignal?.aborted) this.#onCallerAbort();
-    else this.#callerSignal?.addEventListener('abort', this.#onCallerAbort, { once: true });
+    const caller = this.#callerSignal;
+    if (caller === undefined) return;
+    const onCallerAbort = () => {
+      this.abort(toAbortError(caller.reason, 'The request was cancelled by its AbortSignal'));
+    };
+    if (caller.aborted) onCallerAbort();
+    else {
+      this.#onCallerAbort = onCallerAbort;
+      caller.addEventListener('abort', onCallerAbort, { once: true });
+    }
   }
 
   get signal(): AbortSignal {
@@ -75,13 +90,30 @@ export class CallScope {
   }
 
   abort(reason: AbortError | TimeoutError): void {
-    if (!this.controller.signal.aborted) this.controller.abort(reason);
+    if (this.controller.signal.aborted) return;
+    this.controller.abort(reason);
+    const onAbort = this.onAbort;
+    this.onAbort = undefined;
+    onAbort?.();
+    this.#attempt?.abort(reason);
+  }
+
+  /** An attempt follows the call until it is disposed. */
+  attach(attempt: AttemptWatchdog): void {
+    this.#attempt = attempt;
+  }
+
+  detach(attempt: AttemptWatchdog): void {
+    if (this.#attempt === attempt) this.#attempt = undefined;
   }
 
   /** Clears the timer and removes the listener added to the caller's signal. */
   dispose(): void {
     clearTimeout(this.#totalTimer);
-    this.#callerSignal?.removeEventListener('abort', this.#onCallerAbort);
+    this.#totalTimer = undefined;
+    if (this.#onCallerAbort !== undefined) this.#callerSignal?.removeEventListener('abort', this.#onCallerAbort);
+    this.#onCallerAbort = undefined;
+    this.onAbort = undefined;
   }
 }
 
@@ -91,14 +123,13 @@ export class CallScope {
  */
 export class AttemptWatchdog {
   readonly controller = new AbortController();
-  readonly #call: AbortSignal;
+  /** The call: a CallScope tells us directly; a bare signal is followed with a listener. */
+  readonly #call: CallScope | AbortSignal;
+  #onCallAbort: (() => void) | undefined;
   readonly #timeouts: ResolvedTimeouts;
   #timer: ReturnType<typeof setTimeout>;
   #streaming = false;
   #waiting = true;
-  readonly #onCallAbort = () => {
-    this.#abort(this.#call.reason);
-  };
   readonly #onTimer = () => {
     if (this.controller.signal.aborted) return;
     if (!this.#waiting) {
@@ -119,13 +150,19 @@ export class AttemptWatchdog {
     );
   };
 
-  constructor(callSignal: AbortSignal, timeouts: ResolvedTimeouts) {
-    this.#call = callSignal;
+  constructor(call: CallScope | AbortSignal, timeouts: ResolvedTimeouts) {
+    this.#call = call;
     this.#timeouts = timeouts;
     this.#timer = setTimeout(this.#onTimer, timeouts.firstChunkMs);
     this.#timer.unref?.();
+    const callSignal = call instanceof CallScope ? call.signal : call;
     if (callSignal.aborted) this.#abort(callSignal.reason);
-    else callSignal.addEventListener('abort', this.#onCallAbort, { once: true });
+    else if (call instanceof CallScope) call.attach(this);
+    else {
+      const onCallAbort = () => this.#abort(call.reason);
+      this.#onCallAbort = onCallAbort;
+      call.addEventListener('abort', onCallAbort, { once: true });
+    }
   }
 
   get signal(): AbortSignal {
@@ -166,6 +203,9 @@ export class AttemptWatchdog {
 
   dispose(): void {
     clearTimeout(this.#timer);
-    this.#call.removeEventListener('abort', this.#onCallAbort);
+    const call = this.#call;
+    if (call instanceof CallScope) call.detach(this);
+    else if (this.#onCallAbort !== undefined) call.removeEventListener('abort', this.#onCallAbort);
+    this.#onCallAbort = undefined;
   }
 }

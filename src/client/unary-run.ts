@@ -27,7 +27,7 @@ export async function runUnary(ctx: CallContext): Promise<InferenceResult> {
     call = await beginCall(ctx, false);
     for (;;) {
       state.attempts++;
-      const watchdog = new AttemptWatchdog(scope.signal, ctx.timeouts);
+      const watchdog = new AttemptWatchdog(scope, ctx.timeouts);
       try {
         const command = unaryCommand(ctx.api, modelId, ctx.adapter, ctx.request);
         const response = captureResponseHeaders(command);
