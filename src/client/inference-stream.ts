@@ -18,6 +18,37 @@ type EventSource = AsyncGenerator<StreamStep, InferenceResult, undefined>;
 const DONE: IteratorReturnResult<undefined> = Object.freeze({ done: true, value: undefined });
 const noop = () => undefined;
 
+type Step<T> = (stream: BedrockInferenceStream, source: EventSource) => Promise<IteratorResult<T, undefined>>;
+let stepText: Step<string>;
+let stepEvent: Step<StreamEvent>;
+let cancel: (stream: BedrockInferenceStream, source: EventSource) => Promise<void>;
+
+/** The consumer's iterator: a small object with prototype methods, no closures per stream. */
+class StreamIterator<T> implements AsyncIterableIterator<T> {
+  readonly #stream: BedrockInferenceStream;
+  readonly #source: EventSource;
+  readonly #text: boolean;
+
+  constructor(stream: BedrockInferenceStream, source: EventSource, text: boolean) {
+    this.#stream = stream;
+    this.#source = source;
+    this.#text = text;
+  }
+
+  next(): Promise<IteratorResult<T, undefined>> {
+    return ((this.#text ? stepText : stepEvent) as unknown as Step<T>)(this.#stream, this.#source);
+  }
+
+  async return(): Promise<IteratorResult<T, undefined>> {
+    await cancel(this.#stream, this.#source);
+    return DONE;
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+}
+
 export class BedrockInferenceStream implements InferenceStreamShape {
   readonly #scope: CallScope;
   readonly #state: StreamState;
@@ -67,27 +98,18 @@ export class BedrockInferenceStream implements InferenceStreamShape {
   }
 
   [Symbol.asyncIterator](): AsyncIterator<string> {
-    const source = this.#claim();
-    return {
-      next: () => this.#nextText(source),
-      return: async () => {
-        await this.#cancel(source);
-        return DONE;
-      },
-    };
+    return new StreamIterator<string>(this, this.#claim(), true);
   }
 
   events(): AsyncIterableIterator<StreamEvent> {
-    const source = this.#claim();
-    const iterator: AsyncIterableIterator<StreamEvent> = {
-      next: () => this.#nextEvent(source),
-      return: async () => {
-        await this.#cancel(source);
-        return DONE;
-      },
-      [Symbol.asyncIterator]: () => iterator,
-    };
-    return iterator;
+    return new StreamIterator<StreamEvent>(this, this.#claim(), false);
+  }
+
+  static {
+    // The iterators reach the private steps through these (one pair per module, not per stream).
+    stepText = (stream, source) => stream.#nextText(source);
+    stepEvent = (stream, source) => stream.#nextEvent(source);
+    cancel = (stream, source) => stream.#cancel(source);
   }
 
   /**

@@ -50,7 +50,7 @@ export class CallScope {
   /** The attempt in flight (attempts run one at a time), aborted with the call. */
   #attempt: AttemptWatchdog | undefined;
   readonly #callerSignal: AbortSignal | undefined;
-  #onCallerAbort: (() => void) | undefined;
+  #followingCaller = false;
   #totalTimer: ReturnType<typeof setTimeout> | undefined;
   readonly #totalMs: number;
   #started = false;
@@ -60,29 +60,35 @@ export class CallScope {
     this.#totalMs = totalMs;
   }
 
+  /** Timer callbacks take the scope as an argument: no closure per call. */
+  static #onTotalTimeout(scope: CallScope): void {
+    scope.abort(
+      new TimeoutError(
+        'total',
+        `The call took longer than ${scope.#totalMs} ms (total timeout); raise timeouts.totalMs.`,
+      ),
+    );
+  }
+
   /** Arms the total timeout and follows the caller's signal; nothing is attached before the call starts. */
   start(): void {
     if (this.#started) return;
     this.#started = true;
-    this.#totalTimer = setTimeout(() => {
-      this.abort(
-        new TimeoutError(
-          'total',
-          `The call took longer than ${this.#totalMs} ms (total timeout); raise timeouts.totalMs.`,
-        ),
-      );
-    }, this.#totalMs);
+    this.#totalTimer = setTimeout(CallScope.#onTotalTimeout, this.#totalMs, this);
     this.#totalTimer.unref?.();
     const caller = this.#callerSignal;
     if (caller === undefined) return;
-    const onCallerAbort = () => {
-      this.abort(toAbortError(caller.reason, 'The request was cancelled by its AbortSignal'));
-    };
-    if (caller.aborted) onCallerAbort();
+    if (caller.aborted) this.handleEvent();
     else {
-      this.#onCallerAbort = onCallerAbort;
-      caller.addEventListener('abort', onCallerAbort, { once: true });
+      // The scope itself is the listener (EventTarget's handleEvent): no closure per call.
+      this.#followingCaller = true;
+      caller.addEventListener('abort', this, { once: true });
     }
+  }
+
+  /** The caller's signal fired. */
+  handleEvent(): void {
+    this.abort(toAbortError(this.#callerSignal?.reason, 'The request was cancelled by its AbortSignal'));
   }
 
   get signal(): AbortSignal {
@@ -111,8 +117,8 @@ export class CallScope {
   dispose(): void {
     clearTimeout(this.#totalTimer);
     this.#totalTimer = undefined;
-    if (this.#onCallerAbort !== undefined) this.#callerSignal?.removeEventListener('abort', this.#onCallerAbort);
-    this.#onCallerAbort = undefined;
+    if (this.#followingCaller) this.#callerSignal?.removeEventListener('abort', this);
+    this.#followingCaller = false;
     this.onAbort = undefined;
   }
 }
@@ -130,7 +136,12 @@ export class AttemptWatchdog {
   #timer: ReturnType<typeof setTimeout>;
   #streaming = false;
   #waiting = true;
-  readonly #onTimer = () => {
+  /** The timer callback takes the watchdog as an argument: no closure per attempt. */
+  static #onTimeout(watchdog: AttemptWatchdog): void {
+    watchdog.#onTimer();
+  }
+
+  #onTimer(): void {
     if (this.controller.signal.aborted) return;
     if (!this.#waiting) {
       this.#timer.refresh();
@@ -148,12 +159,12 @@ export class AttemptWatchdog {
             `No content from Bedrock within ${firstChunkMs} ms of sending the request (first-chunk timeout). Retry later, or raise timeouts.firstChunkMs.`,
           ),
     );
-  };
+  }
 
   constructor(call: CallScope | AbortSignal, timeouts: ResolvedTimeouts) {
     this.#call = call;
     this.#timeouts = timeouts;
-    this.#timer = setTimeout(this.#onTimer, timeouts.firstChunkMs);
+    this.#timer = setTimeout(AttemptWatchdog.#onTimeout, timeouts.firstChunkMs, this);
     this.#timer.unref?.();
     const callSignal = call instanceof CallScope ? call.signal : call;
     if (callSignal.aborted) this.#abort(callSignal.reason);
@@ -185,7 +196,7 @@ export class AttemptWatchdog {
     if (this.#streaming) return;
     this.#streaming = true;
     clearTimeout(this.#timer);
-    this.#timer = setTimeout(this.#onTimer, this.#timeouts.betweenChunksMs);
+    this.#timer = setTimeout(AttemptWatchdog.#onTimeout, this.#timeouts.betweenChunksMs, this);
     this.#timer.unref?.();
   }
 

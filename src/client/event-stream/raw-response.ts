@@ -145,20 +145,37 @@ export async function sendEventStreamCommand(
     throw new UnexpectedResponseError(status, contentType, await readStart(raw), requestId);
   }
   // Closing the raw body is what actually ends the request once the SDK has handed it over.
-  const onAbort = (): void => raw.destroy(abortError(signal));
-  if (signal.aborted) onAbort();
+  const onAbort = new DestroyOnAbort(raw, signal);
+  if (signal.aborted) onAbort.handleEvent();
   else signal.addEventListener('abort', onAbort, { once: true });
 
-  const batches = readBatches(raw, signal, onAbort);
-  let messages: AsyncGenerator<EventStreamMessage> | undefined;
-  return {
-    requestId: requestId ?? output.$metadata.requestId,
-    batches,
-    // Built on first use: the client's own path reads `batches`, and an unused generator costs memory.
-    get messages() {
-      return (messages ??= eachMessage(batches));
-    },
-  };
+  return new RawResponse(requestId ?? output.$metadata.requestId, readBatches(raw, signal, onAbort));
+}
+
+/** The abort listener of an open body (an EventTarget handleEvent object: no closure per stream). */
+class DestroyOnAbort {
+  constructor(
+    readonly body: RawBody,
+    readonly signal: AbortSignal,
+  ) {}
+
+  handleEvent(): void {
+    this.body.destroy(abortError(this.signal));
+  }
+}
+
+class RawResponse implements RawEventStreamResponse {
+  #messages: AsyncGenerator<EventStreamMessage> | undefined;
+
+  constructor(
+    readonly requestId: string | undefined,
+    readonly batches: AsyncGenerator<readonly EventStreamMessage[]>,
+  ) {}
+
+  /** Built on first use: the client's own path reads `batches`, and an unused generator costs memory. */
+  get messages(): AsyncGenerator<EventStreamMessage> {
+    return (this.#messages ??= eachMessage(this.batches));
+  }
 }
 
 /** The first few KB of a body that is not an event stream (then the request is closed). */
@@ -192,7 +209,7 @@ async function* eachMessage(
 function readBatches(
   body: RawBody,
   signal: AbortSignal,
-  onAbort: () => void,
+  onAbort: DestroyOnAbort,
 ): AsyncGenerator<readonly EventStreamMessage[]> {
   const reads = isNodeReadable(body) ? new BodyReads(body) : body;
   return decodeEventStreamBatches(reads, (error, ended) => {
