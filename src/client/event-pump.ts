@@ -142,11 +142,13 @@ export class EventPump {
 }
 
 /**
- * One attempt's reads, handed to the consumer side as a whole: it steps `reads` itself (each step refills
- * the pump) and only goes back to the stream generator when the attempt ends, normally or by throwing
- * (then it throws the error into the generator, which retries, resumes or fails). So the generator with
- * the retry/resume logic runs once per attempt, not once per read.
+ * One attempt's reads, handed to the consumer side as a whole: it calls `read()` itself (each read refills
+ * the pump) and only goes back to the stream generator when the attempt ends, normally (undefined) or by
+ * throwing (then it throws the error into the generator, which retries, resumes or fails). So the
+ * generator with the retry/resume logic runs once per attempt, not once per read; a read is one async
+ * call, not an async generator step.
  */
-export class AttemptReads {
-  constructor(readonly reads: AsyncGenerator<EventPump, void, undefined>) {}
+export abstract class AttemptReads {
+  /** The next read's events in the pump; undefined once the attempt's body ended. */
+  abstract read(): Promise<EventPump | undefined>;
 }

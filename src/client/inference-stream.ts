@@ -59,7 +59,7 @@ export class BedrockInferenceStream implements InferenceStreamShape {
   /** The read whose events are being handed over (the hot path: no generator step per event). */
   #batch: EventPump | undefined;
   /** The current attempt's reads, stepped here until the attempt ends (see AttemptReads). */
-  #reads: AsyncGenerator<EventPump, void, undefined> | undefined;
+  #reads: AttemptReads | undefined;
   /** A next() is in flight: an abort will reach the consumer through it. */
   #pulling = false;
   /** A failure no consumer has seen yet (abort while nobody was pulling). */
@@ -182,14 +182,34 @@ export class BedrockInferenceStream implements InferenceStreamShape {
     this.#pulling = true;
     try {
       for (;;) {
-        const step = await this.#advance(source);
+        let step: IteratorResult<StreamStep, InferenceResult> | undefined;
+        const reads = this.#reads;
+        if (reads !== undefined) {
+          // The hot path, inline: the attempt's next read, its events taken here.
+          let pump: EventPump | undefined;
+          try {
+            pump = await reads.read();
+          } catch (error) {
+            // What ended the attempt goes to the generator, which retries, resumes or fails the call.
+            this.#reads = undefined;
+            step = await source.throw(error);
+          }
+          if (pump !== undefined) {
+            this.#batch = pump;
+            const event = textOnly ? this.#takeText(pump) : pump.take(this.#state);
+            if (event !== undefined) return event;
+            continue;
+          }
+          this.#reads = undefined;
+        }
+        step ??= await source.next();
         if (step.done === true) {
           this.#succeed(step.value);
           return undefined;
         }
         const value = step.value;
         if (value instanceof AttemptReads) {
-          this.#reads = value.reads;
+          this.#reads = value;
         } else if (value instanceof EventPump) {
           this.#batch = value;
           const event = textOnly ? this.#takeText(value) : value.take(this.#state);
@@ -209,15 +229,15 @@ export class BedrockInferenceStream implements InferenceStreamShape {
   async #advance(source: EventSource): Promise<IteratorResult<StreamStep, InferenceResult>> {
     const reads = this.#reads;
     if (reads !== undefined) {
-      let read: IteratorResult<EventPump, void>;
+      let pump: EventPump | undefined;
       try {
-        read = await reads.next();
+        pump = await reads.read();
       } catch (error) {
         // What ended the attempt goes to the generator, which retries, resumes or fails the call.
         this.#reads = undefined;
         return source.throw(error);
       }
-      if (read.done !== true) return read;
+      if (pump !== undefined) return { done: false, value: pump };
       this.#reads = undefined;
     }
     return source.next();
@@ -243,7 +263,7 @@ export class BedrockInferenceStream implements InferenceStreamShape {
           return;
         }
         const value = step.value;
-        if (value instanceof AttemptReads) this.#reads = value.reads;
+        if (value instanceof AttemptReads) this.#reads = value;
         else if (value instanceof EventPump) while (value.take(this.#state) !== undefined);
       }
     } catch (error) {

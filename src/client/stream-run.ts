@@ -2,8 +2,8 @@
  * One streaming call as a pull-based async generator: the upstream body is read only when the
  * consumer asks for the next event. Attempts are retried before their first content chunk; after
  * content arrived a break is an interruption, resumed with a prefill when enabled. Per socket read
- * (attemptReads): one await, one synchronous decode of its frames into the EventPump, one yield of the
- * pump; the consumer side takes the events from it.
+ * (AttemptReader): one await, one synchronous decode of its frames into the EventPump, which is handed
+ * over; the consumer side takes the events from it.
  */
 import { AbortError, type BedrockInferenceError } from '../errors.js';
 import type { StreamEvent } from './stream-event.js';
@@ -47,7 +47,7 @@ export async function* runStream(ctx: CallContext): AsyncGenerator<StreamStep, I
         state.requestId = response.requestId ?? state.requestId;
         batches = response.batches;
         // The consumer steps the reads itself; a failure comes back here thrown at this yield.
-        yield new AttemptReads(attemptReads(ctx, batches, pump, watchdog));
+        yield new AttemptReader(ctx, batches, pump, watchdog);
         if (!pump.stopped) throw endedEarly(state, pump.content);
         finished = true;
       } catch (caught) {
@@ -99,32 +99,55 @@ export async function* runStream(ctx: CallContext): AsyncGenerator<StreamStep, I
 /**
  * One attempt's body, read by read: one await per socket read, the frames it completed decoded at once
  * into the pump, which is handed over; the consumer takes its events (applying each to the state) before
- * resuming us. Ends when the body does; throws what ends the attempt otherwise. Kept apart from runStream
- * so the per-read path V8 optimises is small (runStream holds the cold retry/resume logic).
+ * asking for the next read. Ends when the body does; throws what ends the attempt otherwise. Kept apart
+ * from runStream so the per-read path V8 optimises is small (runStream holds the cold retry/resume logic).
  */
-async function* attemptReads(
-  ctx: CallContext,
-  batches: AsyncGenerator<readonly EventStreamMessage[]>,
-  pump: EventPump,
-  watchdog: AttemptWatchdog,
-): AsyncGenerator<EventPump, void, undefined> {
-  for (;;) {
-    watchdog.waitStart();
-    const step = await batches.next();
-    watchdog.waitEnd();
-    if (watchdog.signal.aborted) throw watchdog.signal.reason;
-    if (step.done === true) return;
-    const started = pump.content;
-    pump.fill(step.value);
-    if (!started && pump.content) watchdog.contentStarted();
-    if (pump.events.length > 0) yield pump;
+class AttemptReader extends AttemptReads {
+  /** The pump was handed over: what ends the attempt after its events is checked on the next read. */
+  #handed = false;
+
+  constructor(
+    readonly ctx: CallContext,
+    readonly batches: AsyncGenerator<readonly EventStreamMessage[]>,
+    readonly pump: EventPump,
+    readonly watchdog: AttemptWatchdog,
+  ) {
+    super();
+  }
+
+  async read(): Promise<EventPump | undefined> {
+    const { pump, watchdog, batches } = this;
+    if (this.#handed) {
+      this.#handed = false;
+      this.#settleRead();
+    }
+    for (;;) {
+      watchdog.waitStart();
+      const step = await batches.next();
+      watchdog.waitEnd();
+      if (watchdog.signal.aborted) throw watchdog.signal.reason;
+      if (step.done === true) return undefined;
+      const started = pump.content;
+      pump.fill(step.value);
+      if (!started && pump.content) watchdog.contentStarted();
+      if (pump.events.length > 0) {
+        this.#handed = true;
+        return pump;
+      }
+      this.#settleRead();
+    }
+  }
+
+  /** The read's events are used up: throws the failure or exception message that came after them. */
+  #settleRead(): void {
+    const { pump } = this;
     const { unexpected, failure } = pump;
     pump.clear();
     if (failure !== undefined) throw failure;
     if (unexpected !== undefined) {
-      const { state } = ctx;
+      const { state } = this.ctx;
       throw classifyStreamException(unexpected, {
-        modelId: ctx.modelId,
+        modelId: this.ctx.modelId,
         partialText: state.text,
         requestId: state.requestId,
         phase: 'stream',
