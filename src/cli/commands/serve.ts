@@ -60,7 +60,8 @@ export function registerServeCommand(program: Command): void {
         };
         const why = flags.backend === 'emulator' ? '--backend emulator' : 'no AWS credentials found';
         process.stdout.write(
-          `Using the local Bedrock emulator at ${emulator.url} (${why}; answers are generated text).\n`,
+          `Using the local Bedrock emulator at ${emulator.url} (${why}; answers are generated text).\n` +
+            `  The AWS SDK reaches it too: endpoint ${emulator.url}, any credentials (\`bedrock-inference emulator\` runs it alone).\n`,
         );
       }
       const apiKeys = flags.apiKey.length > 0 ? flags.apiKey : (process.env.API_KEYS ?? '').split(',').filter(Boolean);
