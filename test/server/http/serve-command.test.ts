@@ -46,8 +46,9 @@ describe('bedrock-inference serve', () => {
     try {
       const url = await run.url;
       const lines = run.output().split('\n');
-      expect(lines.filter((line) => line.includes('emulator'))).toHaveLength(1);
-      expect(lines.find((line) => line.includes('emulator'))).toMatch(
+      const using = lines.filter((line) => line.startsWith('Using '));
+      expect(using).toHaveLength(1); // one clear line says which backend serves
+      expect(using[0]).toMatch(
         /^Using the local Bedrock emulator at http:\/\/127\.0\.0\.1:\d+ \(no AWS credentials found/,
       );
       expect((await postJson(`${url}/api/stream-completion`, { prompt: 'hi' })).status).toBe(401);
