@@ -2,8 +2,7 @@
  * AI21 Jamba (bedrock-wire.md §4.7): OpenAI-style `messages`; chunks carry `choices[0].delta.content`; the
  * invocation metrics may arrive in a separate trailing chunk, so usage can be reported twice (last one wins).
  */
-import { chatCompletionBody, decodeChatCompletion, emitChunkUsage, finishOf } from './openai-style.js';
-import type { OpenAiStyleChunk } from './openai-style.js';
+import { chatCompletionBody, createChatCompletionDecoder, decodeChatCompletion } from './openai-style.js';
 import { OPENAI_STYLE_STOP_REASONS, stopEmitter, stopReasonMapper } from './stop-reason.js';
 import type { ChunkDecoder, ChunkEventSink, ModelAdapter, NormalizedRequest } from './types.js';
 
@@ -15,16 +14,7 @@ function buildRequest(request: NormalizedRequest): Record<string, unknown> {
 }
 
 function createChunkDecoder(): ChunkDecoder {
-  return (raw, emit) => {
-    const chunk = raw as OpenAiStyleChunk;
-    const choice = chunk.choices?.[0];
-    if (choice !== undefined) {
-      if (choice.delta?.content) emit({ type: 'text', delta: choice.delta.content });
-      const finish = finishOf(choice);
-      if (finish !== undefined && finish !== null) emitStop(finish, emit);
-    }
-    emitChunkUsage(raw, emit);
-  };
+  return createChatCompletionDecoder(emitStop, { messageContent: false });
 }
 
 function decodeResponse(body: Record<string, unknown>, emit: ChunkEventSink): void {

@@ -3,8 +3,7 @@
  * `messages`; the streaming shape is not documented by AWS, so both `delta.content` and `message.content`
  * pieces are read, and both `stop_reason` and `finish_reason`.
  */
-import { chatCompletionBody, decodeChatCompletion, emitChunkUsage, finishOf } from './openai-style.js';
-import type { OpenAiStyleChunk } from './openai-style.js';
+import { chatCompletionBody, createChatCompletionDecoder, decodeChatCompletion } from './openai-style.js';
 import { OPENAI_STYLE_STOP_REASONS, stopEmitter, stopReasonMapper } from './stop-reason.js';
 import type { ChunkDecoder, ChunkEventSink, ModelAdapter, NormalizedRequest } from './types.js';
 
@@ -16,18 +15,7 @@ function buildRequest(request: NormalizedRequest): Record<string, unknown> {
 }
 
 function createChunkDecoder(): ChunkDecoder {
-  return (raw, emit) => {
-    const chunk = raw as OpenAiStyleChunk;
-    const choice = chunk.choices?.[0];
-    if (choice !== undefined) {
-      const text = choice.delta?.content ?? choice.message?.content;
-      if (text) emit({ type: 'text', delta: text });
-      const finish = finishOf(choice);
-      if (finish === undefined || finish === null) return;
-      emitStop(finish, emit);
-    }
-    emitChunkUsage(raw, emit);
-  };
+  return createChatCompletionDecoder(emitStop, { messageContent: true });
 }
 
 function decodeResponse(body: Record<string, unknown>, emit: ChunkEventSink): void {

@@ -4,7 +4,7 @@
  */
 import { emitFamilyUsage, emitInvocationMetrics } from './bedrock-metrics.js';
 import { stopList, withAdditional } from './request-fields.js';
-import type { ChunkEventSink, NormalizedRequest } from './types.js';
+import type { ChunkDecoder, ChunkEventSink, NormalizedRequest } from './types.js';
 
 export interface OpenAiStyleChoice {
   delta?: { content?: string | null; reasoning_content?: string | null; reasoning?: string | null };
@@ -65,4 +65,25 @@ export function decodeChatCompletion(
   if (choice?.message?.content) emit({ type: 'text', delta: choice.message.content });
   emitStop(choice === undefined ? undefined : finishOf(choice), emit);
   if (response.usage) emitFamilyUsage(emit, response.usage.prompt_tokens, response.usage.completion_tokens);
+}
+
+/**
+ * The chunk decoder for chat-completion chunks without reasoning (AI21 Jamba, Mistral chat): text from
+ * `delta.content` (and `message.content` where the stream shape is undocumented), the finish reason, and
+ * usage from whichever chunk carries it (AI21 sends its metrics in a separate trailing chunk).
+ */
+export function createChatCompletionDecoder(
+  emitStop: (raw: string | null | undefined, emit: ChunkEventSink) => void,
+  options: { messageContent: boolean },
+): ChunkDecoder {
+  return (raw, emit) => {
+    const choice = (raw as OpenAiStyleChunk).choices?.[0];
+    if (choice !== undefined) {
+      const text = options.messageContent ? (choice.delta?.content ?? choice.message?.content) : choice.delta?.content;
+      if (text) emit({ type: 'text', delta: text });
+      const finish = finishOf(choice);
+      if (finish !== undefined && finish !== null) emitStop(finish, emit);
+    }
+    emitChunkUsage(raw, emit);
+  };
 }

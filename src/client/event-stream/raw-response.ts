@@ -63,20 +63,6 @@ function isRawBody(body: unknown): body is RawBody {
   );
 }
 
-let sentHeadersKey: symbol | undefined;
-
-/**
- * node:http2 keeps the request headers it sent on the stream (for `stream.sentHeaders`, which nothing
- * here reads): the SigV4 authorization header alone is a tree of ~20 concatenated strings. Dropped
- * once the response has arrived, so an open stream does not carry its signed request around.
- */
-function dropSentHeaders(body: object): void {
-  sentHeadersKey ??= Object.getOwnPropertySymbols(body).find((key) => key.description === 'sent-headers');
-  if (sentHeadersKey !== undefined && Object.hasOwn(body, sentHeadersKey)) {
-    (body as Record<symbol, unknown>)[sentHeadersKey] = undefined;
-  }
-}
-
 function requestIdOf(headers: Record<string, string | undefined>): string | undefined {
   return headers['x-amzn-requestid'] ?? headers['x-amzn-request-id'] ?? headers['x-amz-request-id'];
 }
@@ -115,7 +101,6 @@ export async function sendEventStreamCommand(
       const request = args.request as { headers?: Record<string, string>; body?: unknown };
       request.headers = {};
       request.body = undefined;
-      dropSentHeaders(body);
     }
     return result;
   };

@@ -3,7 +3,7 @@
  * `prompt_token_count` on the first chunk only and a cumulative `generation_token_count`.
  */
 import { generationRequest, splitPrompt } from './chat-transcript.js';
-import { METRICS_KEY } from './invocation-metrics.js';
+import { firstChunkOnly, METRICS_KEY } from './invocation-metrics.js';
 import { allowKeys, expectObject, readArray, readNumber, readString, requireKeys } from './request-fields.js';
 import type { FamilyHandler, GenerationStopReason } from './types.js';
 
@@ -39,12 +39,7 @@ export const llama: FamilyHandler = {
   },
   createStreamWriter(context) {
     let generated = 0;
-    let first = true;
-    const promptCount = (): number | null => {
-      if (!first) return null;
-      first = false;
-      return context.inputTokens;
-    };
+    const promptCount = firstChunkOnly(context.inputTokens);
     return {
       start: () => [],
       reasoning: () => [],

@@ -3,7 +3,7 @@
  * `outputText`, a cumulative `totalOutputTextTokenCount`, `inputTextTokenCount` on the first chunk only.
  */
 import { generationRequest, splitPrompt } from './chat-transcript.js';
-import { METRICS_KEY } from './invocation-metrics.js';
+import { firstChunkOnly, METRICS_KEY } from './invocation-metrics.js';
 import { allowKeys, expectObject, readNumber, readString, readStringList, requireKeys } from './request-fields.js';
 import type { FamilyHandler, GenerationStopReason } from './types.js';
 
@@ -50,12 +50,7 @@ export const titanText: FamilyHandler = {
   },
   createStreamWriter(context) {
     let total = 0;
-    let first = true;
-    const inputCount = (): number | null => {
-      if (!first) return null;
-      first = false;
-      return context.inputTokens;
-    };
+    const inputCount = firstChunkOnly(context.inputTokens);
     return {
       start: () => [],
       reasoning: () => [],
