@@ -11,8 +11,9 @@ import { BedrockInferenceStream } from './inference-stream.js';
 import { estimateInputTokens, normalizeRequest, resolveModelId } from './request.js';
 import { resolveResumePolicy } from './resume.js';
 import { resolveRetryPolicy, type ResolvedRetryPolicy } from './retry.js';
-import { createSdkClient } from './sdk-client.js';
 import type { CallContext } from './call-context.js';
+import { createTransport } from './transport/create-transport.js';
+import type { BedrockTransport } from './transport/transport.js';
 import { runStream } from './stream-run.js';
 import { StreamState } from './stream-state.js';
 import { CallScope, resolveTimeouts } from './timeouts.js';
@@ -28,7 +29,7 @@ import { runUnary } from './unary-run.js';
 export class BedrockStreamingClient {
   readonly #options: BedrockStreamingClientOptions;
   readonly #sdk: BedrockRuntimeClient;
-  readonly #ownsSdk: boolean;
+  readonly #transport: BedrockTransport;
   readonly #retry: ResolvedRetryPolicy;
 
   constructor(options: BedrockStreamingClientOptions = {}) {
@@ -37,12 +38,15 @@ export class BedrockStreamingClient {
     this.#retry = resolveRetryPolicy(options.retry);
     resolveTimeouts(options.timeouts);
     createRechunker(options.chunking);
-    const { client, owned } = createSdkClient(options);
-    this.#sdk = client;
-    this.#ownsSdk = owned;
+    const { sdk, transport } = createTransport(options);
+    this.#sdk = sdk;
+    this.#transport = transport;
   }
 
-  /** The underlying AWS SDK client (ours, or the one passed in the options). */
+  /**
+   * The underlying AWS SDK client (ours, or the one passed in the options). Ours caches its resolved
+   * middleware (`cacheMiddleware`): to add middleware of your own, pass your own client instead.
+   */
   get sdkClient(): BedrockRuntimeClient {
     return this.#sdk;
   }
@@ -96,7 +100,7 @@ export class BedrockStreamingClient {
 
   /** Closes the SDK client's connections when this client created it. */
   destroy(): void {
-    if (this.#ownsSdk) this.#sdk.destroy();
+    this.#transport.destroy();
   }
 
   #context(request: InferenceRequest): CallContext {
@@ -108,7 +112,7 @@ export class BedrockStreamingClient {
     const chunking = request.chunking ?? options.chunking;
     createRechunker(chunking);
     return {
-      sdk: this.#sdk,
+      transport: this.#transport,
       modelId,
       api,
       adapter: api === 'invoke' ? resolveAdapter(modelId, options.family) : optionalAdapter(modelId, options),

@@ -2,7 +2,6 @@
  * What one call needs, resolved once by the client (model, adapter, policies, scope, state), and the
  * work around every call whatever its API: quota acquire/settle/release and the telemetry span.
  */
-import type { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import { AbortError, type BedrockInferenceError } from '../errors.js';
 import type { ModelAdapter, NormalizedRequest } from '../models/types.js';
 import type { ResumePolicy } from './resume.js';
@@ -11,10 +10,11 @@ import type { StreamState } from './stream-state.js';
 import { startCallSpan, type CallSpan } from './telemetry.js';
 import { toAbortError, type CallScope, type ResolvedTimeouts } from './timeouts.js';
 import type { ChunkingMode, InferenceResult, QuotaLimiter, QuotaReservation } from './types.js';
+import type { BedrockTransport } from './transport/transport.js';
 import type { ApiKind } from './upstream.js';
 
 export interface CallContext {
-  sdk: BedrockRuntimeClient;
+  transport: BedrockTransport;
   modelId: string;
   api: ApiKind;
   adapter: ModelAdapter | undefined;

@@ -1,20 +1,20 @@
 /**
- * The per-read hot path of a streaming attempt, kept out of the stream generator: a whole socket read's
- * messages are decoded synchronously into two aligned queues, the state update to apply and the event
- * to hand over at each step. The stream generator yields the pump once per read and the InferenceStream
- * takes its events one by one (`take`), applying each state update as its event is handed over, so the
- * caller's view (text, partial text on break) advances exactly with what it has been given. Per event
- * that is a few field reads, no generator step; the retry/resume generator runs once per read only.
+ * The per-chunk hot path of a streaming attempt, kept out of the stream generator. The decoder hands it
+ * each event frame of a read (a FrameSink), which it decodes synchronously into two aligned queues: the
+ * state update to apply and the event to hand over at each step. The InferenceStream takes the events
+ * one by one (`take`), applying each state update as its event is handed over, so the caller's view
+ * (text, partial text on break) advances exactly with what it has been given. Per event that is a few
+ * field reads, no generator step and no promise; reads keep appending while the consumer takes.
  */
 import type { ChunkEvent, StreamEvent, TextEvent } from './stream-event.js';
 import type { StreamState } from './stream-state.js';
 import type { ChunkEventSink } from '../models/types.js';
-import type { EventStreamMessage } from './event-stream/decoder.js';
+import type { EventStreamMessage, FrameSink } from './event-stream/decoder.js';
 import type { Rechunker } from './chunking.js';
 import type { Stitcher } from './resume.js';
-import type { MessageDecoder } from './upstream.js';
+import type { FrameDecoder } from './upstream.js';
 
-export class EventPump {
+export class EventPump implements FrameSink {
   /** At step i: apply `applies[i]` to the state (when set), then yield `events[i]` (when set). */
   readonly applies: (ChunkEvent | undefined)[] = [];
   readonly events: (StreamEvent | undefined)[] = [];
@@ -35,7 +35,7 @@ export class EventPump {
     this.#decoded.push(event);
   };
   readonly #rechunker: Rechunker | undefined;
-  #decode: MessageDecoder | undefined;
+  #decode: FrameDecoder | undefined;
 
   constructor(rechunker: Rechunker | undefined) {
     this.#rechunker = rechunker;
@@ -46,8 +46,18 @@ export class EventPump {
     return this.#sink;
   }
 
+  /** Steps not handed over yet. */
+  get pending(): number {
+    return this.events.length - this.#next;
+  }
+
+  /** The attempt's decoding ended (an exception frame or an undecodable payload): later frames are ignored. */
+  get closed(): boolean {
+    return this.unexpected !== undefined || this.failure !== undefined;
+  }
+
   /** A new attempt: its decoder; flags reset. */
-  startAttempt(decode: MessageDecoder): void {
+  startAttempt(decode: FrameDecoder): void {
     this.#decode = decode;
     this.content = false;
     this.stopped = false;
@@ -63,7 +73,7 @@ export class EventPump {
     this.failure = undefined;
   }
 
-  /** The next event to hand over, its state update applied first; undefined once the read is used up. */
+  /** The next event to hand over, its state update applied first; undefined once the queue is used up. */
   take(state: StreamState): StreamEvent | undefined {
     const { applies, events } = this;
     while (this.#next < events.length) {
@@ -73,29 +83,32 @@ export class EventPump {
       const event = events[i];
       if (event !== undefined) return event;
     }
+    // Used up: start the queues over (cheaper than shifting, and bounded by the reader's pause).
+    this.#next = 0;
+    applies.length = 0;
+    events.length = 0;
     return undefined;
   }
 
-  /** Decodes one read's messages into the queues; stops at the first message that ends the attempt. */
-  fill(batch: readonly EventStreamMessage[]): void {
-    const decode = this.#decode!;
+  /** FrameSink: one event frame, decoded into the queues (nothing once the attempt's decoding ended). */
+  event(eventType: string | undefined, bytes: Uint8Array, start: number, end: number): void {
+    if (this.closed) return;
     const decoded = this.#decoded;
-    for (let m = 0; m < batch.length; m++) {
-      const message = batch[m]!;
-      if (message.messageType !== 'event') {
-        this.unexpected = message;
-        return;
-      }
-      try {
-        decode(message);
-      } catch (error) {
-        this.failure = error;
-        decoded.length = 0;
-        return;
-      }
-      for (let i = 0; i < decoded.length; i++) this.#step(decoded[i]!);
+    try {
+      this.#decode!(eventType, bytes, start, end);
+    } catch (error) {
+      // A chunk that fails half-way hands over none of its events.
+      this.failure = error;
       decoded.length = 0;
+      return;
     }
+    for (let i = 0; i < decoded.length; i++) this.#step(decoded[i]!);
+    decoded.length = 0;
+  }
+
+  /** FrameSink: an exception or error frame ends the attempt's decoding. */
+  message(message: EventStreamMessage): void {
+    if (!this.closed) this.unexpected = message;
   }
 
   #step(event: ChunkEvent): void {
@@ -142,13 +155,12 @@ export class EventPump {
 }
 
 /**
- * One attempt's reads, handed to the consumer side as a whole: it calls `read()` itself (each read refills
- * the pump) and only goes back to the stream generator when the attempt ends, normally (undefined) or by
- * throwing (then it throws the error into the generator, which retries, resumes or fails). So the
- * generator with the retry/resume logic runs once per attempt, not once per read; a read is one async
- * call, not an async generator step.
+ * One attempt's reads, handed to the consumer side as a whole: it calls `read()` itself whenever the pump
+ * is used up and only goes back to the stream generator when the attempt ends, normally (undefined) or
+ * by throwing (then it throws the error into the generator, which retries, resumes or fails). So the
+ * generator with the retry/resume logic runs once per attempt, not once per read.
  */
 export abstract class AttemptReads {
-  /** The next read's events in the pump; undefined once the attempt's body ended. */
+  /** The pump, once it holds events again; undefined once the attempt's body ended. */
   abstract read(): Promise<EventPump | undefined>;
 }

@@ -1,13 +1,13 @@
 /**
  * One streaming call as a pull-based async generator: the upstream body is read only when the
  * consumer asks for the next event. Attempts are retried before their first content chunk; after
- * content arrived a break is an interruption, resumed with a prefill when enabled. Per socket read
- * (AttemptReader): one await, one synchronous decode of its frames into the EventPump, which is handed
- * over; the consumer side takes the events from it.
+ * content arrived a break is an interruption, resumed with a prefill when enabled. The attempt's body
+ * is decoded into the EventPump as it arrives (BodyReader); the consumer side takes the events from the
+ * pump and waits (AttemptReader) only when it is used up.
  */
 import { AbortError, type BedrockInferenceError } from '../errors.js';
 import type { StreamEvent } from './stream-event.js';
-import type { EventStreamMessage } from './event-stream/decoder.js';
+import { BodyReader } from './event-stream/body-reader.js';
 import { beginCall, finishCall, type CallContext, type CallResources } from './call-context.js';
 import { classifyStreamException } from './classify-error.js';
 import { createRechunker } from './chunking.js';
@@ -17,7 +17,7 @@ import { continuationRequest, isResumable } from './resume.js';
 import { backoffDelay, finalRetryError, shouldRetry, sleep } from './retry.js';
 import { AttemptWatchdog } from './timeouts.js';
 import type { InferenceResult } from './types.js';
-import { messageDecoder, openUpstream } from './upstream.js';
+import { frameDecoder, openUpstream } from './upstream.js';
 
 /** What the stream generator yields: single events, or an attempt's reads (each a read's worth of events). */
 export type StreamStep = StreamEvent | EventPump | AttemptReads;
@@ -39,20 +39,21 @@ export async function* runStream(ctx: CallContext): AsyncGenerator<StreamStep, I
       state.attempts++;
       phaseAttempts++;
       const watchdog = new AttemptWatchdog(scope, ctx.timeouts);
-      pump.startAttempt(messageDecoder(ctx.api, ctx.adapter, pump.sink));
-      let batches: AsyncGenerator<readonly EventStreamMessage[]> | undefined;
+      pump.startAttempt(frameDecoder(ctx.api, ctx.adapter, pump.sink));
+      let reader: BodyReader | undefined;
       let finished = false;
       try {
         const response = await openUpstream(ctx, request, watchdog.signal);
         state.requestId = response.requestId ?? state.requestId;
-        batches = response.batches;
+        reader = new BodyReader(response.body, pump);
+        watchdog.follow(reader);
         // The consumer steps the reads itself; a failure comes back here thrown at this yield.
-        yield new AttemptReader(ctx, batches, pump, watchdog);
+        yield new AttemptReader(ctx, reader, pump, watchdog);
         if (!pump.stopped) throw endedEarly(state, pump.content);
         finished = true;
       } catch (caught) {
         pump.clear();
-        const error = attemptError(caught, watchdog.signal, modelId, state, batches ? 'stream' : 'request');
+        const error = attemptError(caught, watchdog.signal, modelId, state, reader ? 'stream' : 'request');
         if (!pump.content) {
           errors.push(error);
           if (!shouldRetry(error, phaseAttempts, ctx.retry)) {
@@ -76,8 +77,8 @@ export async function* runStream(ctx: CallContext): AsyncGenerator<StreamStep, I
       } finally {
         if (!finished) watchdog.abort(scope.signal.reason ?? new AbortError('The attempt ended.'));
         watchdog.dispose();
-        // Leaving early (error, consumer break): let the body reader release the connection.
-        if (!finished && batches !== undefined) await batches.return(undefined).catch(() => undefined);
+        // Done or left early (error, consumer break): a body that did not end cleanly closes the request.
+        reader?.close();
       }
       break;
     }
@@ -97,18 +98,17 @@ export async function* runStream(ctx: CallContext): AsyncGenerator<StreamStep, I
 }
 
 /**
- * One attempt's body, read by read: one await per socket read, the frames it completed decoded at once
- * into the pump, which is handed over; the consumer takes its events (applying each to the state) before
- * asking for the next read. Ends when the body does; throws what ends the attempt otherwise. Kept apart
- * from runStream so the per-read path V8 optimises is small (runStream holds the cold retry/resume logic).
+ * One attempt's body as the consumer sees it: the pump, whenever it holds events; a wait for the body
+ * only when it is used up. Ends when the body does; throws what ends the attempt otherwise, after the
+ * events that came before it. Kept apart from runStream so the per-read path V8 optimises is small
+ * (runStream holds the cold retry/resume logic).
  */
 class AttemptReader extends AttemptReads {
-  /** The pump was handed over: what ends the attempt after its events is checked on the next read. */
-  #handed = false;
+  #contentSeen = false;
 
   constructor(
     readonly ctx: CallContext,
-    readonly batches: AsyncGenerator<readonly EventStreamMessage[]>,
+    readonly reader: BodyReader,
     readonly pump: EventPump,
     readonly watchdog: AttemptWatchdog,
   ) {
@@ -116,33 +116,28 @@ class AttemptReader extends AttemptReads {
   }
 
   async read(): Promise<EventPump | undefined> {
-    const { pump, watchdog, batches } = this;
-    if (this.#handed) {
-      this.#handed = false;
-      this.#settleRead();
-    }
+    const { pump, watchdog, reader } = this;
     for (;;) {
-      watchdog.waitStart();
-      const step = await batches.next();
-      watchdog.waitEnd();
-      if (watchdog.signal.aborted) throw watchdog.signal.reason;
-      if (step.done === true) return undefined;
-      const started = pump.content;
-      pump.fill(step.value);
-      if (!started && pump.content) watchdog.contentStarted();
-      if (pump.events.length > 0) {
-        this.#handed = true;
+      if (pump.pending > 0) {
+        if (!this.#contentSeen && pump.content) {
+          this.#contentSeen = true;
+          watchdog.contentStarted();
+        }
         return pump;
       }
-      this.#settleRead();
+      this.#settle();
+      if (reader.ended) return undefined;
+      watchdog.waitStart();
+      await reader.wait();
+      watchdog.waitEnd();
+      if (watchdog.signal.aborted) throw watchdog.signal.reason;
     }
   }
 
-  /** The read's events are used up: throws the failure or exception message that came after them. */
-  #settleRead(): void {
+  /** The events are used up: throws the failure or exception message that came after them. */
+  #settle(): void {
     const { pump } = this;
     const { unexpected, failure } = pump;
-    pump.clear();
     if (failure !== undefined) throw failure;
     if (unexpected !== undefined) {
       const { state } = this.ctx;
@@ -153,6 +148,8 @@ class AttemptReader extends AttemptReads {
         phase: 'stream',
       });
     }
+    const error = this.reader.error;
+    if (error !== undefined) throw error;
   }
 }
 

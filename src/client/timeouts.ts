@@ -136,6 +136,8 @@ export class AttemptWatchdog {
   #timer: ReturnType<typeof setTimeout>;
   #streaming = false;
   #waiting = true;
+  /** The attempt's body reader, told directly on abort (no listener on our signal). */
+  #follower: { abort(reason: Error): void } | undefined;
   /** The timer callback takes the watchdog as an argument: no closure per attempt. */
   static #onTimeout(watchdog: AttemptWatchdog): void {
     watchdog.#onTimer();
@@ -208,11 +210,23 @@ export class AttemptWatchdog {
     this.#abort(reason);
   }
 
+  /** The body being read is aborted with the attempt (at once if the attempt is aborted already). */
+  follow(follower: { abort(reason: Error): void }): void {
+    const signal = this.controller.signal;
+    if (signal.aborted) follower.abort(signal.reason as Error);
+    else this.#follower = follower;
+  }
+
   #abort(reason: unknown): void {
-    if (!this.controller.signal.aborted) this.controller.abort(reason);
+    if (this.controller.signal.aborted) return;
+    this.controller.abort(reason);
+    const follower = this.#follower;
+    this.#follower = undefined;
+    follower?.abort(reason as Error);
   }
 
   dispose(): void {
+    this.#follower = undefined;
     clearTimeout(this.#timer);
     const call = this.#call;
     if (call instanceof CallScope) call.detach(this);

@@ -11,7 +11,7 @@ import { backoffDelay, finalRetryError, shouldRetry, sleep } from './retry.js';
 import { beginCall, finishCall, type CallContext, type CallResources } from './call-context.js';
 import { AttemptWatchdog } from './timeouts.js';
 import type { InferenceResult } from './types.js';
-import { captureResponseHeaders, emitHeaderUsage, unaryCommand } from './upstream.js';
+import { emitHeaderUsage, unaryCommand } from './upstream.js';
 
 const textDecoder = new TextDecoder();
 
@@ -30,9 +30,10 @@ export async function runUnary(ctx: CallContext): Promise<InferenceResult> {
       const watchdog = new AttemptWatchdog(scope, ctx.timeouts);
       try {
         const command = unaryCommand(ctx.api, modelId, ctx.adapter, ctx.request);
-        const response = captureResponseHeaders(command);
-        const output = (await ctx.sdk.send(command as never, { abortSignal: watchdog.signal })) as
-          InvokeModelCommandOutput | ConverseCommandOutput;
+        const { output, headers } = await ctx.transport.send<InvokeModelCommandOutput | ConverseCommandOutput>(
+          command,
+          watchdog.signal,
+        );
         if (watchdog.signal.aborted) throw watchdog.signal.reason;
         state.requestId = output.$metadata.requestId;
         if (ctx.api === 'converse') decodeConverseResponse(output as ConverseCommandOutput, emit);
@@ -43,7 +44,7 @@ export async function runUnary(ctx: CallContext): Promise<InferenceResult> {
           >;
           ctx.adapter?.decodeResponse(body, emit);
           // Bedrock's header counts are authoritative, so they go last.
-          emitHeaderUsage(response.headers, emit);
+          emitHeaderUsage(headers, emit);
         }
         break;
       } catch (caught) {

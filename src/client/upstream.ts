@@ -1,7 +1,7 @@
 /**
  * What differs between the two streaming APIs, chosen once per attempt: the SDK command to send and
- * how one event-stream message becomes ChunkEvents. `decode` is the per-chunk hot path: one payload
- * parse and one adapter call, no closures or arrays created per message.
+ * how one event frame becomes ChunkEvents. A FrameDecoder is the per-chunk hot path: one payload parse
+ * and one adapter call on a byte range of the read, no closures, views or arrays created per frame.
  */
 import {
   ConverseCommand,
@@ -9,17 +9,16 @@ import {
   InvokeModelCommand,
   InvokeModelWithResponseStreamCommand,
 } from '@aws-sdk/client-bedrock-runtime';
-import type { BedrockRuntimeClient, ConverseCommandInput } from '@aws-sdk/client-bedrock-runtime';
-import type { DeserializeMiddleware, MiddlewareStack } from '@smithy/types';
-import type { EventStreamMessage } from './event-stream/decoder.js';
+import type { ConverseCommandInput } from '@aws-sdk/client-bedrock-runtime';
 import { decodeChunkPayload, decodeJsonPayload } from './event-stream/chunk-payload.js';
-import { sendEventStreamCommand, type RawEventStreamResponse } from './event-stream/raw-response.js';
+import type { BedrockTransport, RawStream } from './transport/transport.js';
 import { buildConverseInput, createConverseDecoder } from '../models/converse.js';
 import type { ChunkEventSink, ModelAdapter, NormalizedRequest } from '../models/types.js';
 
 export type ApiKind = 'invoke' | 'converse';
 
-export type MessageDecoder = (message: EventStreamMessage) => void;
+/** Decodes one event frame, its payload at bytes[start, end) (valid during the call only). */
+export type FrameDecoder = (eventType: string | undefined, bytes: Uint8Array, start: number, end: number) => void;
 
 export function streamCommand(
   api: ApiKind,
@@ -58,29 +57,27 @@ export function unaryCommand(
  * frame: held in a suspended stream generator it would cost every open stream kilobytes.
  */
 export function openUpstream(
-  ctx: { sdk: BedrockRuntimeClient; api: ApiKind; modelId: string; adapter: ModelAdapter | undefined },
+  ctx: { transport: BedrockTransport; api: ApiKind; modelId: string; adapter: ModelAdapter | undefined },
   request: NormalizedRequest,
   signal: AbortSignal,
-): Promise<RawEventStreamResponse> {
-  return sendEventStreamCommand(ctx.sdk, streamCommand(ctx.api, ctx.modelId, ctx.adapter, request), signal);
+): Promise<RawStream> {
+  return ctx.transport.openStream(streamCommand(ctx.api, ctx.modelId, ctx.adapter, request), signal);
 }
 
 /** A fresh decoder for one attempt (adapters keep per-stream state in their closure). */
-export function messageDecoder(api: ApiKind, adapter: ModelAdapter | undefined, emit: ChunkEventSink): MessageDecoder {
+export function frameDecoder(api: ApiKind, adapter: ModelAdapter | undefined, emit: ChunkEventSink): FrameDecoder {
   if (api === 'converse') {
     const decode = createConverseDecoder();
-    return (message) => {
+    return (eventType, bytes, start, end) => {
       // Converse events are named by :event-type; an unnamed one carries nothing we can read.
-      if (message.eventType === undefined) return;
-      const payload = decodeJsonPayload(message.payload);
-      decode(message.eventType, payload, emit);
+      if (eventType === undefined) return;
+      decode(eventType, decodeJsonPayload(bytes, start, end), emit);
     };
   }
   const decode = requireAdapter(adapter).createChunkDecoder();
-  return (message) => {
-    if (message.eventType !== 'chunk') return;
-    const chunk = decodeChunkPayload(message.payload);
-    decode(chunk, emit);
+  return (eventType, bytes, start, end) => {
+    if (eventType !== 'chunk') return;
+    decode(decodeChunkPayload(bytes, start, end), emit);
   };
 }
 
@@ -89,24 +86,7 @@ function requireAdapter(adapter: ModelAdapter | undefined): ModelAdapter {
   return adapter;
 }
 
-/**
- * InvokeModel reports usage and latency only in response headers, which the SDK's output drops:
- * a deserialize middleware keeps them for `emitHeaderUsage`.
- */
-export function captureResponseHeaders(command: InvokeModelCommand | ConverseCommand): {
-  headers: Record<string, string | undefined> | undefined;
-} {
-  const holder: { headers: Record<string, string | undefined> | undefined } = { headers: undefined };
-  const capture: DeserializeMiddleware<object, object> = (next) => async (args) => {
-    const result = await next(args);
-    holder.headers = (result.response as { headers?: Record<string, string | undefined> }).headers;
-    return result;
-  };
-  const stack = command.middlewareStack as unknown as MiddlewareStack<object, object>;
-  stack.add(capture, { step: 'deserialize', priority: 'low', name: 'awsBedrockInferenceHeaders', override: true });
-  return holder;
-}
-
+/** InvokeModel reports usage and latency only in response headers (the transport keeps them). */
 export function emitHeaderUsage(headers: Record<string, string | undefined> | undefined, emit: ChunkEventSink): void {
   if (headers === undefined) return;
   const input = Number(headers['x-amzn-bedrock-input-token-count']);

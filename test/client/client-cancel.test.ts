@@ -126,7 +126,7 @@ describe('cancellation closes the upstream request', () => {
 
 describe('backpressure', () => {
   it('a slow consumer keeps the number of chunks read bounded', async () => {
-    // A long answer (about 1,000 chunks) and a consumer that pauses after the first delta: the transport's
+    // A long answer (about 700 chunks) and a consumer that pauses after the first delta: the transport's
     // flow-control window, not our memory, absorbs the difference, so the emulator cannot send it all.
     const stream = client.invokeStream({
       modelId: 'anthropic.claude-3-5-sonnet-20241022-v2:0',

@@ -4,7 +4,7 @@ import { trace } from '@opentelemetry/api';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BedrockStreamingClient } from '../../src/client/bedrock-streaming-client.js';
-import { createSdkClient } from '../../src/client/sdk-client.js';
+import { createOwnSdkClient } from '../../src/client/transport/own-client-transport.js';
 import type { QuotaLimiter } from '../../src/client/types.js';
 import { AbortError, ServiceError, TimeoutError, ValidationError } from '../../src/errors.js';
 import type { Emulator } from '../../src/emulator/server.js';
@@ -20,8 +20,7 @@ afterAll(async () => {
 
 describe('SDK client', () => {
   it('disables the SDK retries (we retry ourselves) and defaults the region for a custom endpoint', async () => {
-    const { client, owned } = createSdkClient({ endpoint: 'http://127.0.0.1:1' });
-    expect(owned).toBe(true);
+    const client = createOwnSdkClient({ endpoint: 'http://127.0.0.1:1' });
     expect(await client.config.maxAttempts()).toBe(1);
     if (!process.env.AWS_REGION && !process.env.AWS_DEFAULT_REGION)
       expect(await client.config.region()).toBe('us-east-1');

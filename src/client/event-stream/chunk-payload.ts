@@ -29,28 +29,31 @@ function isSpace(byte: number | undefined): boolean {
   return byte === 0x20 || byte === 0x0a || byte === 0x0d || byte === 0x09;
 }
 
-/** Index of the first byte of the `bytes` string value, or -1 when the wrapper is not in the usual shape. */
-function findBytesValue(payload: Uint8Array): number {
+/**
+ * Index of the first byte of the `bytes` string value in payload[from, to), or -1 when the wrapper is not
+ * in the usual shape.
+ */
+function findBytesValue(payload: Uint8Array, from: number, to: number): number {
   // Bedrock's own shape, `{"bytes":"`, is checked first; anything else is searched for.
-  if (payload.length > PREFIX.length && payload[0] === 0x7b) {
+  if (to - from > PREFIX.length && payload[from] === 0x7b) {
     let i = 1;
-    while (i < PREFIX.length && payload[i] === PREFIX[i]) i++;
-    if (i === PREFIX.length) return i;
+    while (i < PREFIX.length && payload[from + i] === PREFIX[i]) i++;
+    if (i === PREFIX.length) return from + i;
   }
-  const end = payload.length - KEY.length;
-  outer: for (let i = 0; i <= end; i++) {
+  const end = to - KEY.length;
+  outer: for (let i = from; i <= end; i++) {
     if (payload[i] !== QUOTE) continue;
     for (let k = 1; k < KEY.length; k++) if (payload[i + k] !== KEY[k]) continue outer;
     // Only a key at object level counts: the byte before it (skipping spaces) must be `{` or `,`.
     let before = i - 1;
-    while (isSpace(payload[before])) before--;
-    if (payload[before] !== 0x7b && payload[before] !== 0x2c) continue;
+    while (before >= from && isSpace(payload[before])) before--;
+    if (before < from || (payload[before] !== 0x7b && payload[before] !== 0x2c)) continue;
     let p = i + KEY.length;
-    while (isSpace(payload[p])) p++;
+    while (p < to && isSpace(payload[p])) p++;
     if (payload[p] !== 0x3a /* : */) continue;
     p++;
-    while (isSpace(payload[p])) p++;
-    return payload[p] === QUOTE ? p + 1 : -1;
+    while (p < to && isSpace(payload[p])) p++;
+    return p < to && payload[p] === QUOTE ? p + 1 : -1;
   }
   return -1;
 }
@@ -104,28 +107,33 @@ function parseObject(json: string, what: string): Record<string, unknown> {
   return value as Record<string, unknown>;
 }
 
+/** The UTF-8 text of bytes[start, end), through a plain view (Buffer#subarray goes through its species). */
+function utf8(bytes: Uint8Array, start: number, end: number): string {
+  return textDecoder.decode(new Uint8Array(bytes.buffer, bytes.byteOffset + start, end - start));
+}
+
 /** Slow path for unusual wrappers (escaped characters, other key order with odd spacing). */
-function decodeViaJson(payload: Uint8Array): Record<string, unknown> {
-  const wrapper = parseObject(textDecoder.decode(payload), 'chunk wrapper');
+function decodeViaJson(payload: Uint8Array, start: number, end: number): Record<string, unknown> {
+  const wrapper = parseObject(utf8(payload, start, end), 'chunk wrapper');
   if (typeof wrapper.bytes !== 'string') {
     throw new ChunkPayloadError('Bedrock sent a chunk without a "bytes" string; the stream cannot be read.');
   }
   return parseObject(Buffer.from(wrapper.bytes, 'base64').toString('utf8'), 'chunk');
 }
 
-/** `{"bytes":"<base64>","p":...}` → the model's JSON object. */
-export function decodeChunkPayload(payload: Uint8Array): Record<string, unknown> {
-  const start = findBytesValue(payload);
-  if (start < 0) return decodeViaJson(payload);
+/** `{"bytes":"<base64>","p":...}` at payload[start, end) → the model's JSON object. */
+export function decodeChunkPayload(payload: Uint8Array, start = 0, end = payload.length): Record<string, unknown> {
+  const valueStart = findBytesValue(payload, start, end);
+  if (valueStart < 0) return decodeViaJson(payload, start, end);
   // A backslash before the closing quote (an escape) is not base64: decodeBase64 then sends it the slow way.
-  const end = payload.indexOf(QUOTE, start);
-  if (end < 0) return decodeViaJson(payload);
-  const length = decodeBase64(payload, start, end);
-  if (length < 0) return decodeViaJson(payload);
+  const valueEnd = payload.indexOf(QUOTE, valueStart);
+  if (valueEnd < 0 || valueEnd >= end) return decodeViaJson(payload, start, end);
+  const length = decodeBase64(payload, valueStart, valueEnd);
+  if (length < 0) return decodeViaJson(payload, start, end);
   return parseObject(scratch.toString('utf8', 0, length), 'chunk');
 }
 
-/** A ConverseStream event payload (the member JSON itself). */
-export function decodeJsonPayload(payload: Uint8Array): Record<string, unknown> {
-  return parseObject(textDecoder.decode(payload), 'stream event');
+/** A ConverseStream event payload at payload[start, end) (the member JSON itself). */
+export function decodeJsonPayload(payload: Uint8Array, start = 0, end = payload.length): Record<string, unknown> {
+  return parseObject(utf8(payload, start, end), 'stream event');
 }

@@ -1,8 +1,8 @@
 /**
  * A lean reader of the AWS event-stream framing (bedrock-wire.md §2): frames may be split anywhere across
- * reads; both CRC-32s are checked; only the five headers the client needs are read. Whole frames inside a
- * read are handed on as views into the read (no copy); only a frame that straddles reads is assembled.
- * EventStreamDecoder decodes a whole read at once, so a reader awaits once per read, not once per frame.
+ * reads; both CRC-32s are checked; only the five headers the client needs are read. EventStreamDecoder
+ * decodes a whole read synchronously into a FrameSink: an event frame wholly inside the read is handed on
+ * as a byte range of it (no copy, no object per frame); only a frame that straddles reads is assembled.
  */
 import { crc32 } from './crc32.js';
 
@@ -116,8 +116,18 @@ function checkPrelude(bytes: Uint8Array, offset: number): number {
   return total;
 }
 
-/** Decodes the frame at [start, start + total) of `bytes`, its prelude already checked. */
-function decodeFrame(bytes: Uint8Array, start: number, total: number): EventStreamMessage {
+/**
+ * What the decoder hands each frame to. Event frames, the hot path, come as a byte range of the read (no
+ * object, no view); anything else (exception, error, untyped frames) comes as a whole message.
+ */
+export interface FrameSink {
+  /** An event frame: its `:event-type` and its payload at `bytes[start, end)`, valid during the call. */
+  event(eventType: string | undefined, bytes: Uint8Array, start: number, end: number): void;
+  message(message: EventStreamMessage): void;
+}
+
+/** Decodes the frame at [start, start + total) of `bytes` into the sink, its prelude already checked. */
+function decodeFrame(bytes: Uint8Array, start: number, total: number, sink: FrameSink): void {
   const end = start + total;
   const expected = readUint32(bytes, end - 4);
   // The prelude's own CRC is what the first 8 bytes hash to, so the message CRC continues from it.
@@ -189,15 +199,19 @@ function decodeFrame(bytes: Uint8Array, start: number, total: number): EventStre
       errorMessage = readString(bytes, valueStart, valueLength);
     }
   }
+  if (messageType === 'event') {
+    sink.event(eventType, bytes, headersEnd, end - 4);
+    return;
+  }
   // A frame without :message-type is valid framing; '' lets the caller report it as an unexpected message.
-  return {
+  sink.message({
     messageType: messageType ?? '',
     eventType,
     exceptionType,
     errorCode,
     errorMessage,
-    payload: view(bytes, headersEnd, end - 4 - headersEnd),
-  };
+    payload: bytes.slice(headersEnd, end - 4),
+  });
 }
 
 function badHeader(what: string): EventStreamFramingError {
@@ -227,10 +241,10 @@ export class EventStreamDecoder {
   #frameFilled = 0;
 
   /**
-   * Appends the messages completed by `read` to `out`. On a framing error the messages before it are
-   * already in `out` when the error is thrown.
+   * Hands the frames completed by `read` to the sink, in order. On a framing error the frames before it
+   * have been handed over when the error is thrown.
    */
-  push(read: Uint8Array, out: EventStreamMessage[]): void {
+  push(read: Uint8Array, sink: FrameSink): void {
     let pos = 0;
     const end = read.length;
     const head = this.#head;
@@ -254,7 +268,7 @@ export class EventStreamDecoder {
       pos += n;
       if (this.#frameFilled < frame.length) return;
       this.#frame = undefined;
-      out.push(decodeFrame(frame, 0, frame.length));
+      decodeFrame(frame, 0, frame.length, sink);
     }
     // Frames wholly inside this read are decoded in place.
     while (end - pos >= PRELUDE) {
@@ -266,7 +280,7 @@ export class EventStreamDecoder {
         this.#frameFilled = end - pos;
         return;
       }
-      out.push(decodeFrame(read, pos, total));
+      decodeFrame(read, pos, total, sink);
       pos += total;
     }
     if (pos < end) {
@@ -284,46 +298,41 @@ export class EventStreamDecoder {
   }
 }
 
-/**
- * Yields each read's messages as one array (reused: read it before asking for the next). Throws
- * EventStreamFramingError on a bad checksum, an impossible length, or a body that ends mid-frame,
- * after yielding the messages that came before the fault. `settle`, when given, runs once at the end
- * (error or not, return() included; `ended` when the body ended cleanly) and may replace the error thrown.
- */
-export async function* decodeEventStreamBatches(
-  body: AsyncIterable<Uint8Array>,
-  settle?: (error: unknown, ended: boolean) => unknown,
-): AsyncGenerator<readonly EventStreamMessage[]> {
-  const decoder = new EventStreamDecoder();
-  const batch: EventStreamMessage[] = [];
-  let failure: unknown;
-  let ended = false;
-  try {
-    for await (const read of body) {
-      try {
-        decoder.push(read, batch);
-      } catch (error) {
-        if (batch.length > 0) yield batch;
-        throw error;
-      }
-      if (batch.length > 0) yield batch;
-      // Handled: drop the messages now, their payloads are views that keep the read's buffer alive.
-      batch.length = 0;
-    }
-    decoder.end();
-    ended = true;
-  } catch (error) {
-    failure = settle === undefined ? error : settle(error, false);
-    throw failure;
-  } finally {
-    if (settle !== undefined && failure === undefined) settle(undefined, ended);
+/** Collects the frames of one read as messages (payloads copied): for tools and tests, not the hot path. */
+class MessageCollector implements FrameSink {
+  readonly messages: EventStreamMessage[] = [];
+
+  event(eventType: string | undefined, bytes: Uint8Array, start: number, end: number): void {
+    this.messages.push({
+      messageType: 'event',
+      eventType,
+      exceptionType: undefined,
+      errorCode: undefined,
+      errorMessage: undefined,
+      payload: bytes.slice(start, end),
+    });
+  }
+
+  message(message: EventStreamMessage): void {
+    this.messages.push(message);
   }
 }
 
 /**
  * Yields each message of an event-stream body. Throws EventStreamFramingError on a bad checksum, an
- * impossible length, or a body that ends mid-frame.
+ * impossible length, or a body that ends mid-frame, after the messages that came before the fault.
  */
 export async function* decodeEventStream(body: AsyncIterable<Uint8Array>): AsyncGenerator<EventStreamMessage> {
-  for await (const batch of decodeEventStreamBatches(body)) yield* batch;
+  const decoder = new EventStreamDecoder();
+  for await (const read of body) {
+    const collector = new MessageCollector();
+    try {
+      decoder.push(read, collector);
+    } catch (error) {
+      yield* collector.messages;
+      throw error;
+    }
+    yield* collector.messages;
+  }
+  decoder.end();
 }

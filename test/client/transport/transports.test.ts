@@ -1,6 +1,7 @@
 /**
- * sendEventStreamCommand over real HTTP/2 (h2c, the SDK's default handler) and HTTP/1.1 (NodeHttpHandler)
- * with the real SDK client, against a tiny local server that writes frames encoded by @smithy/eventstream-codec.
+ * Both transports with the real SDK client: our own SDK client (StreamingHttpHandler, h2c) and a caller's
+ * client over HTTP/2 (the SDK's default handler) and HTTP/1.1 (NodeHttpHandler), against a tiny local
+ * server that writes frames encoded by @smithy/eventstream-codec.
  */
 import http from 'node:http';
 import http2 from 'node:http2';
@@ -8,16 +9,21 @@ import type { AddressInfo } from 'node:net';
 import {
   BedrockRuntimeClient,
   ConverseStreamCommand,
+  InvokeModelCommand,
   InvokeModelWithResponseStreamCommand,
   ValidationException,
+  type InvokeModelCommandOutput,
 } from '@aws-sdk/client-bedrock-runtime';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeChunkPayload, decodeJsonPayload } from '../../../src/client/event-stream/chunk-payload.js';
-import { sendEventStreamCommand } from '../../../src/client/event-stream/raw-response.js';
+import { decodeEventStream } from '../../../src/client/event-stream/decoder.js';
 import { UnexpectedResponseError } from '../../../src/client/event-stream/unexpected-response-error.js';
 import { classifyError } from '../../../src/client/classify-error.js';
-import { chunkFrame, concat, converseFrame } from './frames.js';
+import { GivenClientTransport } from '../../../src/client/transport/given-client-transport.js';
+import { createOwnSdkClient, OwnClientTransport } from '../../../src/client/transport/own-client-transport.js';
+import type { BedrockTransport } from '../../../src/client/transport/transport.js';
+import { chunkFrame, concat, converseFrame } from '../event-stream/frames.js';
 
 interface Writer {
   status(code: number, headers: Record<string, string>): void;
@@ -47,6 +53,15 @@ function handle(path: string, writer: Writer): void {
       'x-amzn-requestid': 'req-400',
     });
     writer.end(JSON.stringify({ message: 'The provided model identifier is invalid.' }));
+    return;
+  }
+  if (operation === 'invoke') {
+    writer.status(200, {
+      'content-type': 'application/json',
+      'x-amzn-requestid': 'req-unary',
+      'x-amzn-bedrock-output-token-count': '7',
+    });
+    writer.end(JSON.stringify({ ok: true }));
     return;
   }
   if (modelId.startsWith('arn:')) {
@@ -120,27 +135,62 @@ async function waitFor(predicate: () => boolean): Promise<void> {
   while (!predicate()) await new Promise((resolve) => setTimeout(resolve, 5));
 }
 
-const handlers = [
-  { name: 'HTTP/2 (default NodeHttp2Handler, h2c)', url: () => h2Url, make: () => undefined },
-  { name: 'HTTP/1.1 (NodeHttpHandler)', url: () => h1Url, make: () => new NodeHttpHandler() },
+const transports: { name: string; make: () => BedrockTransport }[] = [
+  {
+    name: 'our own SDK client (StreamingHttpHandler, h2c)',
+    make: () => new OwnClientTransport(createOwnSdkClient({ endpoint: h2Url, region: 'us-east-1', credentials })),
+  },
+  {
+    name: "a caller's client, HTTP/2 (default NodeHttp2Handler, h2c)",
+    make: () =>
+      new GivenClientTransport(new BedrockRuntimeClient({ endpoint: h2Url, region: 'us-east-1', credentials })),
+  },
+  {
+    name: "a caller's client, HTTP/1.1 (NodeHttpHandler)",
+    make: () =>
+      new GivenClientTransport(
+        new BedrockRuntimeClient({
+          endpoint: h1Url,
+          region: 'us-east-1',
+          credentials,
+          requestHandler: new NodeHttpHandler(),
+        }),
+      ),
+  },
 ];
 
-describe.each(handlers)('sendEventStreamCommand over $name', ({ url, make }) => {
-  const client = (): BedrockRuntimeClient => {
-    const requestHandler = make();
-    return new BedrockRuntimeClient({
-      endpoint: url(),
-      region: 'us-east-1',
-      credentials,
-      ...(requestHandler ? { requestHandler } : {}),
-    });
-  };
+/** Counts the listeners added to and removed from a signal. */
+function countedSignal(): { signal: AbortSignal; live: () => number } {
+  const signal = new AbortController().signal;
+  let live = 0;
+  const add = signal.addEventListener.bind(signal);
+  const remove = signal.removeEventListener.bind(signal);
+  signal.addEventListener = ((...args: Parameters<typeof add>) => {
+    live++;
+    add(...args);
+  }) as typeof add;
+  signal.removeEventListener = ((...args: Parameters<typeof remove>) => {
+    live--;
+    remove(...args);
+  }) as typeof remove;
+  return { signal, live: () => live };
+}
+
+describe.each(transports)('transport: $name', ({ make }) => {
+  let transport: BedrockTransport;
+  beforeAll(() => {
+    transport = make();
+  });
+  afterAll(() => {
+    transport.destroy();
+    (transport as unknown as { sdk: BedrockRuntimeClient }).sdk.destroy();
+  });
 
   it('reads the 2xx body raw: every chunk, the request id, frames split across reads', async () => {
-    const response = await sendEventStreamCommand(client(), invoke('anthropic.claude-x'), new AbortController().signal);
+    const response = await transport.openStream(invoke('anthropic.claude-x'), new AbortController().signal);
     expect(response.requestId).toBe('req-anthropic.claude-x');
     const inner: unknown[] = [];
-    for await (const message of response.messages) {
+    for await (const message of decodeEventStream(response.body)) {
       expect(message.eventType).toBe('chunk');
       inner.push(decodeChunkPayload(message.payload));
     }
@@ -153,19 +203,29 @@ describe.each(handlers)('sendEventStreamCommand over $name', ({ url, make }) => 
 
   it('reads a ConverseStream body', async () => {
     const command = new ConverseStreamCommand({ modelId: 'm.conv', messages: [{ role: 'user', content: [] }] });
-    const response = await sendEventStreamCommand(client(), command, new AbortController().signal);
+    const response = await transport.openStream(command, new AbortController().signal);
     const events: [string | undefined, unknown][] = [];
-    for await (const message of response.messages) events.push([message.eventType, decodeJsonPayload(message.payload)]);
+    for await (const message of decodeEventStream(response.body)) {
+      events.push([message.eventType, decodeJsonPayload(message.payload)]);
+    }
     expect(events).toEqual([
       ['messageStart', { role: 'assistant', p: 'abc' }],
       ['contentBlockDelta', { contentBlockIndex: 0, delta: { text: 'OK' } }],
     ]);
   });
 
+  it('sends a unary command and keeps the response headers', async () => {
+    const command = new InvokeModelCommand({ modelId: 'm.unary', body: JSON.stringify({ max_tokens: 5 }) });
+    const { output, headers } = await transport.send<InvokeModelCommandOutput>(command, new AbortController().signal);
+    expect(JSON.parse(Buffer.from(output.body).toString('utf8'))).toEqual({ ok: true });
+    expect(output.$metadata).toMatchObject({ httpStatusCode: 200, requestId: 'req-unary' });
+    expect(headers?.['x-amzn-bedrock-output-token-count']).toBe('7');
+  });
+
   it('lets the SDK throw its typed exception for a non-2xx response', async () => {
-    const error = await sendEventStreamCommand(client(), invoke('bad.model'), new AbortController().signal).catch(
-      (e: unknown) => e,
-    );
+    const error = await transport
+      .openStream(invoke('bad.model'), new AbortController().signal)
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ValidationException);
     expect(error).toMatchObject({
       message: 'The provided model identifier is invalid.',
@@ -175,9 +235,7 @@ describe.each(handlers)('sendEventStreamCommand over $name', ({ url, make }) => 
 
   it('rejects a 2xx body that is not an event stream, with what it said', async () => {
     const arn = 'arn:aws:bedrock:us-east-1:123456789012:inference-profile/us.anthropic.claude-x';
-    const error = await sendEventStreamCommand(client(), invoke(arn), new AbortController().signal).catch(
-      (e: unknown) => e,
-    );
+    const error = await transport.openStream(invoke(arn), new AbortController().signal).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(UnexpectedResponseError);
     expect(error).toMatchObject({ statusCode: 200, contentType: 'application/json', requestId: 'req-json' });
     const classified = classifyError(error, { modelId: arn, partialText: '', phase: 'request' });
@@ -185,47 +243,28 @@ describe.each(handlers)('sendEventStreamCommand over $name', ({ url, make }) => 
     expect(classified.message).toMatch(/unencoded "\/"/);
   });
 
-  it('aborting while iterating destroys the body and closes the request', async () => {
+  it('an already-aborted signal rejects with an AbortError', async () => {
     const controller = new AbortController();
-    const before = closed.filter((id) => id === 'stall.model').length;
-    const response = await sendEventStreamCommand(client(), invoke('stall.model'), controller.signal);
-    const seen: unknown[] = [];
-    const error = await (async () => {
-      for await (const message of response.messages) {
-        seen.push(decodeChunkPayload(message.payload));
-        controller.abort();
-      }
-    })().catch((e: unknown) => e);
-    expect(seen).toHaveLength(1);
+    controller.abort();
+    const error = await transport.openStream(invoke('anthropic.claude-x'), controller.signal).catch((e: unknown) => e);
     expect(error).toMatchObject({ name: 'AbortError' });
-    await waitFor(() => closed.filter((id) => id === 'stall.model').length > before);
   });
 
-  it('breaking out of the loop closes the request', async () => {
+  it('destroying the body closes the request', async () => {
     const before = closed.filter((id) => id === 'stall.model').length;
-    const response = await sendEventStreamCommand(client(), invoke('stall.model'), new AbortController().signal);
-    for await (const message of response.messages) {
+    const response = await transport.openStream(invoke('stall.model'), new AbortController().signal);
+    for await (const message of decodeEventStream(response.body)) {
       expect(message.eventType).toBe('chunk');
       break;
     }
+    response.body.destroy();
     await waitFor(() => closed.filter((id) => id === 'stall.model').length > before);
   });
 
-  it('leaves no abort listener on the caller signal once the stream is read', async () => {
-    const signal = new AbortController().signal;
-    let live = 0;
-    const add = signal.addEventListener.bind(signal);
-    const remove = signal.removeEventListener.bind(signal);
-    signal.addEventListener = ((...args: Parameters<typeof add>) => {
-      live++;
-      add(...args);
-    }) as typeof add;
-    signal.removeEventListener = ((...args: Parameters<typeof remove>) => {
-      live--;
-      remove(...args);
-    }) as typeof remove;
-    const response = await sendEventStreamCommand(client(), invoke('anthropic.claude-x'), signal);
-    for await (const message of response.messages) expect(message.messageType).toBe('event');
-    await waitFor(() => live === 0);
+  it('leaves no abort listener on the signal once the stream is read', async () => {
+    const { signal, live } = countedSignal();
+    const response = await transport.openStream(invoke('anthropic.claude-x'), signal);
+    for await (const message of decodeEventStream(response.body)) expect(message.messageType).toBe('event');
+    await waitFor(() => live() === 0);
   });
 });

@@ -1,6 +1,7 @@
 /**
- * The client's wire path (sendEventStreamCommand → decodeEventStream → decodeChunkPayload → adapter → classifier)
- * against the lead's emulator, an independent reading of the formats, over HTTP/2 (h2c) and HTTP/1.1.
+ * The client's wire path (a transport → decodeEventStream → decodeChunkPayload → adapter → classifier)
+ * against the lead's emulator, an independent reading of the formats: our own SDK client (h2c) and a caller's
+ * client over HTTP/2 (h2c) and HTTP/1.1.
  */
 import {
   BedrockRuntimeClient,
@@ -12,7 +13,10 @@ import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { classifyError, classifyStreamException } from '../../../src/client/classify-error.js';
 import { decodeChunkPayload, decodeJsonPayload } from '../../../src/client/event-stream/chunk-payload.js';
-import { sendEventStreamCommand } from '../../../src/client/event-stream/raw-response.js';
+import { decodeEventStream } from '../../../src/client/event-stream/decoder.js';
+import { GivenClientTransport } from '../../../src/client/transport/given-client-transport.js';
+import { createOwnSdkClient, OwnClientTransport } from '../../../src/client/transport/own-client-transport.js';
+import type { BedrockTransport } from '../../../src/client/transport/transport.js';
 import type { ChunkEvent } from '../../../src/client/stream-event.js';
 import { ConnectionError, ServiceError, ThrottlingError } from '../../../src/errors.js';
 import { startEmulator } from '../../../src/emulator/server.js';
@@ -41,18 +45,33 @@ interface Outcome {
   requestId: string | undefined;
 }
 
+const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
+
 describe.each([
-  { name: 'HTTP/2 (h2c)', http1: false },
-  { name: 'HTTP/1.1', http1: true },
-])('client wire path against the emulator over $name', ({ http1 }) => {
-  const client = (): BedrockRuntimeClient =>
-    new BedrockRuntimeClient({
-      endpoint: emu.url,
-      region: 'us-east-1',
-      maxAttempts: 1,
-      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-      ...(http1 ? { requestHandler: new NodeHttpHandler() } : {}),
-    });
+  { name: 'our own SDK client (h2c)', transport: 'own' },
+  { name: "a caller's client, HTTP/2 (h2c)", transport: 'h2' },
+  { name: "a caller's client, HTTP/1.1", transport: 'h1' },
+])('client wire path against the emulator: $name', ({ transport: kind }) => {
+  let transport: BedrockTransport;
+  beforeAll(() => {
+    if (kind === 'own') {
+      transport = new OwnClientTransport(createOwnSdkClient({ endpoint: emu.url, region: 'us-east-1', credentials }));
+      return;
+    }
+    transport = new GivenClientTransport(
+      new BedrockRuntimeClient({
+        endpoint: emu.url,
+        region: 'us-east-1',
+        maxAttempts: 1,
+        credentials,
+        ...(kind === 'h1' ? { requestHandler: new NodeHttpHandler() } : {}),
+      }),
+    );
+  });
+  afterAll(() => {
+    transport.destroy();
+    (transport as unknown as { sdk: BedrockRuntimeClient }).sdk.destroy();
+  });
 
   async function invoke(modelId = CLAUDE, body: NormalizedRequest = request): Promise<Outcome> {
     const adapter = resolveAdapter(modelId);
@@ -64,9 +83,9 @@ describe.each([
     const outcome: Outcome = { events: [], error: undefined, exception: undefined, requestId: undefined };
     const decode = adapter.createChunkDecoder();
     try {
-      const response = await sendEventStreamCommand(client(), command, new AbortController().signal);
+      const response = await transport.openStream(command, new AbortController().signal);
       outcome.requestId = response.requestId;
-      for await (const message of response.messages) {
+      for await (const message of decodeEventStream(response.body)) {
         if (message.messageType !== 'event') {
           outcome.exception = classifyStreamException(message, context);
           break;
@@ -106,10 +125,10 @@ describe.each([
 
   it('reads a ConverseStream', async () => {
     const command = new ConverseStreamCommand(buildConverseInput(CLAUDE, request));
-    const response = await sendEventStreamCommand(client(), command, new AbortController().signal);
+    const response = await transport.openStream(command, new AbortController().signal);
     const decode = createConverseDecoder();
     const events: ChunkEvent[] = [];
-    for await (const message of response.messages) {
+    for await (const message of decodeEventStream(response.body)) {
       decode(message.eventType ?? '', decodeJsonPayload(message.payload), (event) => events.push(event));
     }
     expect(text(events).length).toBeGreaterThan(0);

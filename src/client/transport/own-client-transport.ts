@@ -1,0 +1,78 @@
+/**
+ * The SDK client the library builds for itself (region, endpoint, credentials or profile through the
+ * SDK's normal chain), tuned for streaming: our HTTP/2 handler on pooled sessions, the resolved
+ * middleware cached per command (the SDK's `cacheMiddleware`), and the call channel that carries each
+ * call's abort signal and takes its streaming body (call-channel.ts). `maxAttempts: 1`: we retry
+ * ourselves, phase-aware, and SDK retries stacked under ours would multiply attempts.
+ */
+import { BedrockRuntimeClient, type BedrockRuntimeClientConfig } from '@aws-sdk/client-bedrock-runtime';
+import type { MetadataBearer } from '@smithy/types';
+import type { Readable } from 'node:stream';
+import type { BedrockStreamingClientOptions } from '../types.js';
+import { CALL_CHANNEL_MIDDLEWARE_NAME, CallChannel, callChannelMiddleware, withChannel } from './call-channel.js';
+import { StreamingHttpHandler } from './streaming-http-handler.js';
+import {
+  checkEventStream,
+  requestIdOf,
+  type BedrockTransport,
+  type RawStream,
+  type StreamCommand,
+  type UnaryCommand,
+  type UnaryResponse,
+} from './transport.js';
+
+export function createOwnSdkClient(options: BedrockStreamingClientOptions): BedrockRuntimeClient {
+  const config: BedrockRuntimeClientConfig = {
+    maxAttempts: 1,
+    cacheMiddleware: true,
+    requestHandler: new StreamingHttpHandler(),
+  };
+  if (options.region !== undefined) config.region = options.region;
+  else if (options.endpoint !== undefined && !process.env.AWS_REGION && !process.env.AWS_DEFAULT_REGION) {
+    // A custom endpoint (the emulator) still needs a region to sign with.
+    config.region = 'us-east-1';
+  }
+  if (options.endpoint !== undefined) config.endpoint = options.endpoint;
+  if (options.credentials !== undefined) config.credentials = options.credentials;
+  if (options.profile !== undefined) config.profile = options.profile;
+  const client = new BedrockRuntimeClient(config);
+  client.middlewareStack.add(callChannelMiddleware as never, {
+    step: 'deserialize',
+    priority: 'high',
+    name: CALL_CHANNEL_MIDDLEWARE_NAME,
+  });
+  return client;
+}
+
+export class OwnClientTransport implements BedrockTransport {
+  constructor(readonly sdk: BedrockRuntimeClient) {}
+
+  async openStream(command: StreamCommand, signal: AbortSignal): Promise<RawStream> {
+    const channel = new CallChannel(signal, true);
+    withChannel(command.input, channel);
+    const output = await this.#send(command);
+    const body = channel.body as Readable | undefined;
+    const headers = channel.headers ?? {};
+    if (body === undefined) {
+      throw new Error('The SDK returned a streaming response without a readable body; no raw stream to decode.');
+    }
+    await checkEventStream(channel.statusCode, headers, body);
+    return { body, requestId: requestIdOf(headers) ?? output.$metadata.requestId };
+  }
+
+  async send<Output>(command: UnaryCommand, signal: AbortSignal): Promise<UnaryResponse<Output>> {
+    const channel = new CallChannel(signal, false);
+    withChannel(command.input, channel);
+    const output = await this.#send(command);
+    return { output: output as Output, headers: channel.headers };
+  }
+
+  destroy(): void {
+    this.sdk.destroy();
+  }
+
+  /** Without per-send options, so the SDK uses its cached middleware (the signal is on the channel). */
+  #send(command: StreamCommand | UnaryCommand): Promise<MetadataBearer> {
+    return this.sdk.send(command as never) as Promise<MetadataBearer>;
+  }
+}
