@@ -1,6 +1,7 @@
 /**
  * Child process for the server benchmark: runs ONE streaming server variant against the emulator so
- * its CPU and memory are measured alone. `ours` is createServer() from src/server; `vercel-ai` is the
+ * its CPU and memory are measured alone. `ours` is createServer() from the package's server export (the
+ * built dist/ under `npm run bench`, see bench/drivers/ours.ts); `vercel-ai` is the
  * same text route built with the Vercel AI SDK (`streamText(...).pipeTextStreamToResponse(res)`).
  * Messages: parent sends 'usage' and gets { cpuMs, heapBytes } (heap measured after a full GC).
  */
@@ -8,9 +9,17 @@ import { createServer as createHttpServer, type IncomingMessage } from 'node:htt
 import type { AddressInfo } from 'node:net';
 import { createAmazonBedrock } from '@ai-sdk/amazon-bedrock';
 import { streamText } from 'ai';
-import { createServer } from '../../src/server/index.js';
 import { BENCH_CREDENTIALS, BENCH_MODEL, BENCH_REGION } from '../drivers/driver.js';
+import type * as ServerExports from '../../src/server/index.js';
+
+type ServerModule = typeof ServerExports;
 import { forceGc } from '../support/measure-gc.js';
+
+const { createServer } = (
+  process.env.BENCH_LIBRARY === 'dist'
+    ? await import(new URL('../../dist/server/index.js', import.meta.url).href)
+    : await import('../../src/server/index.js')
+) as ServerModule;
 
 const variant = process.env.BENCH_SERVER_VARIANT;
 const endpoint = process.env.BENCH_EMULATOR_URL!;
