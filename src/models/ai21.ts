@@ -5,6 +5,7 @@
 import { chatCompletionBody, createChatCompletionDecoder, decodeChatCompletion } from './openai-style.js';
 import { OPENAI_STYLE_STOP_REASONS, stopEmitter, stopReasonMapper } from './stop-reason.js';
 import type { ChunkDecoder, ChunkEventSink, ModelAdapter, NormalizedRequest } from './types.js';
+import { DeltaTemplate, INT, SKIPPED, TEXT } from './delta-template.js';
 
 const mapStopReason = stopReasonMapper(OPENAI_STYLE_STOP_REASONS);
 const emitStop = stopEmitter(mapStopReason);
@@ -29,4 +30,13 @@ export const ai21Adapter: ModelAdapter = {
   mapStopReason,
   // Jamba's chat API has no documented assistant prefill: a trailing assistant turn starts a new answer.
   continuation: 'none',
+  // OpenAI-style chunks, with or without the `logprobs` and `usage` nulls OpenAI-compatible servers write.
+  deltaTemplates: [
+    new DeltaTemplate({ id: SKIPPED, choices: [{ index: INT, delta: { content: TEXT }, finish_reason: null }] }),
+    new DeltaTemplate({
+      id: SKIPPED,
+      choices: [{ index: INT, delta: { content: TEXT }, logprobs: null, finish_reason: null }],
+      usage: null,
+    }),
+  ],
 };

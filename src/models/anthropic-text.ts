@@ -6,6 +6,7 @@ import { emitInvocationMetrics } from './bedrock-metrics.js';
 import { splitPrefill, stopList, withAdditional } from './request-fields.js';
 import { stopEmitter, stopReasonMapper } from './stop-reason.js';
 import type { ChunkDecoder, ChunkEventSink, ModelAdapter, NormalizedRequest } from './types.js';
+import { DeltaTemplate, TEXT } from './delta-template.js';
 
 const mapStopReason = stopReasonMapper({
   stop_sequence: 'end_turn', // the model's own `\n\nHuman:` stop; a caller's stop sequence reads the same
@@ -62,4 +63,5 @@ export const anthropicTextAdapter: ModelAdapter = {
   decodeResponse,
   mapStopReason,
   continuation: 'prefill',
+  deltaTemplates: [new DeltaTemplate({ completion: TEXT, stop_reason: null, stop: null })],
 };

@@ -7,6 +7,7 @@ import { emitFamilyUsage, emitInvocationMetrics } from './bedrock-metrics.js';
 import { splitPrefill, stopList, withAdditional } from './request-fields.js';
 import { stopEmitter, stopReasonMapper } from './stop-reason.js';
 import type { ChunkDecoder, ChunkEventSink, ModelAdapter, NormalizedRequest } from './types.js';
+import { DeltaTemplate, INT, TEXT } from './delta-template.js';
 
 const mapStopReason = stopReasonMapper({
   end_turn: 'end_turn',
@@ -103,4 +104,7 @@ export const anthropicAdapter: ModelAdapter = {
   mapStopReason,
   // A trailing assistant turn is continued by Claude (not combinable with extended thinking).
   continuation: 'prefill',
+  deltaTemplates: [
+    new DeltaTemplate({ type: 'content_block_delta', index: INT, delta: { type: 'text_delta', text: TEXT } }),
+  ],
 };

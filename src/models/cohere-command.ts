@@ -6,6 +6,7 @@ import { emitInvocationMetrics } from './bedrock-metrics.js';
 import { splitPrefill, stopList, withAdditional } from './request-fields.js';
 import { stopEmitter, stopReasonMapper } from './stop-reason.js';
 import type { ChunkDecoder, ChunkEventSink, ModelAdapter, NormalizedRequest } from './types.js';
+import { DeltaTemplate, INT, TEXT } from './delta-template.js';
 
 const mapStopReason = stopReasonMapper({
   COMPLETE: 'end_turn',
@@ -72,4 +73,9 @@ export const cohereCommandAdapter: ModelAdapter = {
   mapStopReason,
   // A raw completion model: the partial `Chatbot:` line is simply continued.
   continuation: 'prefill',
+  // The exact chunk shape is unverified (bedrock-wire.md §4.6): with and without the generation index.
+  deltaTemplates: [
+    new DeltaTemplate({ text: TEXT, is_finished: false }),
+    new DeltaTemplate({ text: TEXT, is_finished: false, index: INT }),
+  ],
 };

@@ -6,6 +6,7 @@ import { emitFamilyUsage, emitInvocationMetrics } from './bedrock-metrics.js';
 import { stopList, withAdditional } from './request-fields.js';
 import { stopEmitter, stopReasonMapper } from './stop-reason.js';
 import type { ChunkDecoder, ChunkEventSink, ModelAdapter, NormalizedRequest } from './types.js';
+import { DeltaTemplate, TEXT } from './delta-template.js';
 
 const mapStopReason = stopReasonMapper({
   COMPLETE: 'end_turn',
@@ -89,4 +90,5 @@ export const cohereAdapter: ModelAdapter = {
   mapStopReason,
   // Command R answers the user `message`; it has no assistant prefill, so interrupted answers are not continued.
   continuation: 'none',
+  deltaTemplates: [new DeltaTemplate({ is_finished: false, event_type: 'text-generation', text: TEXT })],
 };

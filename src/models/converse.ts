@@ -11,9 +11,16 @@ import type {
 import type { DocumentType } from '@smithy/types';
 import { emitLatency } from './bedrock-metrics.js';
 import { CONVERSE_STOP_REASONS, stopEmitter, stopReasonMapper } from './stop-reason.js';
+import { DeltaTemplate, INT, SKIPPED, TEXT } from './delta-template.js';
 import type { ChunkEventSink, NormalizedRequest } from './types.js';
 
 export const mapConverseStopReason = stopReasonMapper(CONVERSE_STOP_REASONS);
+
+/** A `contentBlockDelta` event with text, as Bedrock writes it (with and without its `p` padding). */
+export const CONVERSE_DELTA_TEMPLATES: readonly DeltaTemplate[] = [
+  new DeltaTemplate({ contentBlockIndex: INT, delta: { text: TEXT }, p: SKIPPED }),
+  new DeltaTemplate({ contentBlockIndex: INT, delta: { text: TEXT } }),
+];
 const emitStop = stopEmitter(mapConverseStopReason);
 
 /** Usage and latency as Converse reports them: `metadata` while streaming, the response fields otherwise. */

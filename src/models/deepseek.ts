@@ -7,6 +7,7 @@ import { createReasoningTagSplitter } from './reasoning-tags.js';
 import { stopList, withAdditional } from './request-fields.js';
 import { OPENAI_STYLE_STOP_REASONS, stopEmitter, stopReasonMapper } from './stop-reason.js';
 import type { ChunkDecoder, ChunkEventSink, ModelAdapter, NormalizedRequest } from './types.js';
+import { DeltaTemplate, TEXT } from './delta-template.js';
 
 const mapStopReason = stopReasonMapper(OPENAI_STYLE_STOP_REASONS);
 const emitStop = stopEmitter(mapStopReason);
@@ -74,4 +75,5 @@ export const deepseekAdapter: ModelAdapter = {
   // The stream starts inside <think> and the decoder cannot tell a continued answer from reasoning, and R1
   // re-thinks after a prefilled answer, so interrupted answers are not continued.
   continuation: 'none',
+  deltaTemplates: [new DeltaTemplate({ choices: [{ text: TEXT, stop_reason: null }] })],
 };

@@ -6,6 +6,7 @@ import { emitFamilyUsage, emitInvocationMetrics } from './bedrock-metrics.js';
 import { splitPrefill, withAdditional } from './request-fields.js';
 import { OPENAI_STYLE_STOP_REASONS, stopEmitter, stopReasonMapper } from './stop-reason.js';
 import type { ChunkDecoder, ChunkEventSink, ModelAdapter, NormalizedRequest } from './types.js';
+import { DeltaTemplate, COUNT, TEXT } from './delta-template.js';
 
 const mapStopReason = stopReasonMapper(OPENAI_STYLE_STOP_REASONS);
 const emitStop = stopEmitter(mapStopReason);
@@ -68,4 +69,12 @@ export const llamaAdapter: ModelAdapter = {
   decodeResponse,
   mapStopReason,
   continuation: 'prefill',
+  deltaTemplates: [
+    new DeltaTemplate({
+      generation: TEXT,
+      prompt_token_count: COUNT,
+      generation_token_count: COUNT,
+      stop_reason: null,
+    }),
+  ],
 };

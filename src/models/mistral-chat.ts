@@ -6,6 +6,7 @@
 import { chatCompletionBody, createChatCompletionDecoder, decodeChatCompletion } from './openai-style.js';
 import { OPENAI_STYLE_STOP_REASONS, stopEmitter, stopReasonMapper } from './stop-reason.js';
 import type { ChunkDecoder, ChunkEventSink, ModelAdapter, NormalizedRequest } from './types.js';
+import { DeltaTemplate, INT, SKIPPED, TEXT } from './delta-template.js';
 
 const mapStopReason = stopReasonMapper(OPENAI_STYLE_STOP_REASONS);
 const emitStop = stopEmitter(mapStopReason);
@@ -30,4 +31,15 @@ export const mistralChatAdapter: ModelAdapter = {
   mapStopReason,
   // Bedrock documents no assistant-prefix option for Mistral chat; a trailing assistant turn is not continued.
   continuation: 'none',
+  // The streaming shape is unverified (bedrock-wire.md §4.5): as documented, and with an OpenAI-style id.
+  deltaTemplates: [
+    new DeltaTemplate({
+      choices: [{ index: INT, message: { role: 'assistant', content: TEXT }, stop_reason: null }],
+    }),
+    new DeltaTemplate({
+      id: SKIPPED,
+      object: 'chat.completion.chunk',
+      choices: [{ index: INT, message: { role: 'assistant', content: TEXT }, stop_reason: null }],
+    }),
+  ],
 };

@@ -6,6 +6,7 @@ import { emitInvocationMetrics } from './bedrock-metrics.js';
 import { splitPrefill, stopList, withAdditional } from './request-fields.js';
 import { OPENAI_STYLE_STOP_REASONS, stopEmitter, stopReasonMapper } from './stop-reason.js';
 import type { ChunkDecoder, ChunkEventSink, ModelAdapter, NormalizedRequest } from './types.js';
+import { DeltaTemplate, TEXT } from './delta-template.js';
 
 const mapStopReason = stopReasonMapper(OPENAI_STYLE_STOP_REASONS);
 const emitStop = stopEmitter(mapStopReason);
@@ -70,4 +71,5 @@ export const mistralAdapter: ModelAdapter = {
   decodeResponse,
   mapStopReason,
   continuation: 'prefill',
+  deltaTemplates: [new DeltaTemplate({ outputs: [{ text: TEXT, stop_reason: null }] })],
 };

@@ -6,6 +6,7 @@ import { emitFamilyUsage, emitInvocationMetrics, emitLatency } from './bedrock-m
 import { splitPrefill, stopList, withAdditional } from './request-fields.js';
 import { CONVERSE_STOP_REASONS, stopEmitter, stopReasonMapper } from './stop-reason.js';
 import type { ChunkDecoder, ChunkEventSink, ModelAdapter, NormalizedRequest } from './types.js';
+import { DeltaTemplate, INT, TEXT } from './delta-template.js';
 
 const mapStopReason = stopReasonMapper(CONVERSE_STOP_REASONS);
 const emitStop = stopEmitter(mapStopReason);
@@ -87,4 +88,5 @@ export const novaAdapter: ModelAdapter = {
   decodeResponse,
   mapStopReason,
   continuation: 'prefill',
+  deltaTemplates: [new DeltaTemplate({ contentBlockDelta: { delta: { text: TEXT }, contentBlockIndex: INT } })],
 };

@@ -9,6 +9,7 @@ import { createReasoningTagSplitter } from './reasoning-tags.js';
 import { emitFamilyUsage } from './bedrock-metrics.js';
 import { OPENAI_STYLE_STOP_REASONS, stopEmitter, stopReasonMapper } from './stop-reason.js';
 import type { ChunkDecoder, ChunkEventSink, ModelAdapter, NormalizedRequest } from './types.js';
+import { DeltaTemplate, INT, SKIPPED, TEXT } from './delta-template.js';
 
 const mapStopReason = stopReasonMapper(OPENAI_STYLE_STOP_REASONS);
 const emitStop = stopEmitter(mapStopReason);
@@ -60,4 +61,20 @@ export const openaiAdapter: ModelAdapter = {
   mapStopReason,
   // gpt-oss renders a trailing assistant message as a finished turn (harmony format), not as a prefix.
   continuation: 'none',
+  // chat.completion.chunk objects, with or without the `logprobs` null OpenAI-compatible servers write.
+  deltaTemplates: [false, true].map(
+    (logprobs) =>
+      new DeltaTemplate({
+        id: SKIPPED,
+        object: 'chat.completion.chunk',
+        created: INT,
+        model: SKIPPED,
+        service_tier: SKIPPED,
+        choices: [
+          logprobs
+            ? { index: INT, delta: { content: TEXT }, logprobs: null, finish_reason: null }
+            : { index: INT, delta: { content: TEXT }, finish_reason: null },
+        ],
+      }),
+  ),
 };

@@ -6,6 +6,7 @@ import { emitFamilyUsage, emitInvocationMetrics } from './bedrock-metrics.js';
 import { splitPrefill, stopList, withAdditional } from './request-fields.js';
 import { stopEmitter, stopReasonMapper } from './stop-reason.js';
 import type { ChunkDecoder, ChunkEventSink, ModelAdapter, NormalizedRequest } from './types.js';
+import { DeltaTemplate, COUNT, INT, TEXT } from './delta-template.js';
 
 const mapStopReason = stopReasonMapper({
   FINISH: 'end_turn',
@@ -80,4 +81,13 @@ export const titanAdapter: ModelAdapter = {
   mapStopReason,
   // Titan completes raw text, so a partial `Bot:` line is simply continued.
   continuation: 'prefill',
+  deltaTemplates: [
+    new DeltaTemplate({
+      outputText: TEXT,
+      index: INT,
+      totalOutputTextTokenCount: COUNT,
+      completionReason: null,
+      inputTextTokenCount: COUNT,
+    }),
+  ],
 };

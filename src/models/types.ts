@@ -3,6 +3,7 @@
  * ChunkEvents, map stop reasons. One file per family under src/models; quirks live in small helpers.
  */
 import type { ChunkEvent, StopReason } from '../client/stream-event.js';
+import type { DeltaTemplate } from './delta-template.js';
 
 export type ModelFamily =
   | 'anthropic'
@@ -43,7 +44,8 @@ export type ChunkEventSink = (event: ChunkEvent) => void;
 
 /**
  * Decodes one stream's chunks. State (current block, counters) lives in the closure.
- * `chunk` is the parsed JSON object of one `chunk` event's `bytes`.
+ * `chunk` is the parsed JSON object of one `chunk` event's `bytes`, valid during the call only (the
+ * text-delta fast path reuses one object): read it, never keep it.
  */
 export type ChunkDecoder = (chunk: Record<string, unknown>, emit: ChunkEventSink) => void;
 
@@ -65,4 +67,9 @@ export interface ModelAdapter {
    * assistant turn; `none` means it cannot (resume then fails with the partial text kept).
    */
   readonly continuation: 'prefill' | 'none';
+  /**
+   * The family's text-delta chunk as Bedrock writes it, for the hot path: a chunk matching one of these
+   * skips JSON.parse (delta-template.ts). Optional: without it every chunk is parsed.
+   */
+  readonly deltaTemplates?: readonly DeltaTemplate[];
 }

@@ -155,7 +155,10 @@ const cases: [string, ModelFamily, Summary][] = [
 
 describe('chunk decoders replay bedrock-wire.md §4 sequences through real frames', () => {
   it.each(cases)('%s (%s)', async (fixture, family, expected) => {
-    const events = await replay(fixture, resolveAdapter('opaque', family).createChunkDecoder());
+    const adapter = resolveAdapter('opaque', family);
+    const events = await replay(fixture, adapter.createChunkDecoder(), adapter.deltaTemplates);
+    // JSON.parse alone gives the same events as the client's fast path for text deltas.
+    expect(await replay(fixture, adapter.createChunkDecoder())).toEqual(events);
     expect(summarise(events)).toEqual(expected);
     // Exactly one stop event, and usage is never reported before the stop.
     const stop = events.findIndex((e) => e.type === 'stop');

@@ -1,12 +1,14 @@
 /**
  * Test helper: replays a family's chunk fixture through the client's real wire path: each line is wrapped in
  * an event-stream frame by @smithy/eventstream-codec, then read back with decodeEventStream and
- * decodeChunkPayload before the adapter's chunk decoder sees it.
+ * decodeChunkPayload (with the family's text-delta templates, as the client does) before the adapter's
+ * chunk decoder sees it.
  */
 import { readFileSync } from 'node:fs';
 import type { ChunkEvent } from '../../src/client/stream-event.js';
 import { decodeChunkPayload } from '../../src/client/event-stream/chunk-payload.js';
 import { decodeEventStream } from '../../src/client/event-stream/decoder.js';
+import type { DeltaTemplate } from '../../src/models/delta-template.js';
 import type { ChunkDecoder } from '../../src/models/types.js';
 import { chunkFrame, concat, reads } from '../client/event-stream/frames.js';
 
@@ -17,13 +19,20 @@ export function fixtureLines(name: string): string[] {
     .filter((line) => line.trim().length > 0);
 }
 
-export async function replay(name: string, decoder: ChunkDecoder): Promise<ChunkEvent[]> {
+/** Through the hot path's fast matching too, when the family's templates are given. */
+export async function replay(
+  name: string,
+  decoder: ChunkDecoder,
+  templates?: readonly DeltaTemplate[],
+): Promise<ChunkEvent[]> {
   const body = concat(
     fixtureLines(name).map((line, i) => chunkFrame(JSON.parse(line), 'abcdefghijklmnop'.slice(0, i))),
   );
   const events: ChunkEvent[] = [];
   for await (const message of decodeEventStream(reads(body, 13))) {
-    if (message.eventType === 'chunk') decoder(decodeChunkPayload(message.payload), (event) => events.push(event));
+    if (message.eventType !== 'chunk') continue;
+    const { payload } = message;
+    decoder(decodeChunkPayload(payload, 0, payload.length, templates), (event) => events.push(event));
   }
   return events;
 }

@@ -1,8 +1,11 @@
 /**
  * Chunk payloads (bedrock-wire.md §2.4): InvokeModelWithResponseStream wraps each model JSON object as
  * `{"bytes":"<base64>","p":"<padding>"}`. We find the base64 string in the wrapper's bytes, decode it into a
- * reused scratch buffer and JSON-parse the model object once; the wrapper itself is never parsed.
+ * reused scratch buffer and JSON-parse the model object once (or match it against the family's text-delta
+ * templates, which skips the parse); the wrapper itself is never parsed.
  */
+
+import { matchAny, type DeltaTemplate } from '../../models/delta-template.js';
 
 export class ChunkPayloadError extends Error {
   override readonly name = 'ChunkPayloadError';
@@ -121,8 +124,16 @@ function decodeViaJson(payload: Uint8Array, start: number, end: number): Record<
   return parseObject(Buffer.from(wrapper.bytes, 'base64').toString('utf8'), 'chunk');
 }
 
-/** `{"bytes":"<base64>","p":...}` at payload[start, end) → the model's JSON object. */
-export function decodeChunkPayload(payload: Uint8Array, start = 0, end = payload.length): Record<string, unknown> {
+/**
+ * `{"bytes":"<base64>","p":...}` at payload[start, end) → the model's JSON object: the family's reused
+ * text-delta chunk when the decoded bytes match one of `templates`, else JSON.parse's.
+ */
+export function decodeChunkPayload(
+  payload: Uint8Array,
+  start = 0,
+  end = payload.length,
+  templates?: readonly DeltaTemplate[],
+): Record<string, unknown> {
   const valueStart = findBytesValue(payload, start, end);
   if (valueStart < 0) return decodeViaJson(payload, start, end);
   // A backslash before the closing quote (an escape) is not base64: decodeBase64 then sends it the slow way.
@@ -130,10 +141,26 @@ export function decodeChunkPayload(payload: Uint8Array, start = 0, end = payload
   if (valueEnd < 0 || valueEnd >= end) return decodeViaJson(payload, start, end);
   const length = decodeBase64(payload, valueStart, valueEnd);
   if (length < 0) return decodeViaJson(payload, start, end);
+  if (templates !== undefined) {
+    const chunk = matchAny(templates, scratch, 0, length);
+    if (chunk !== undefined) return chunk;
+  }
   return parseObject(scratch.toString('utf8', 0, length), 'chunk');
 }
 
-/** A ConverseStream event payload at payload[start, end) (the member JSON itself). */
-export function decodeJsonPayload(payload: Uint8Array, start = 0, end = payload.length): Record<string, unknown> {
+/**
+ * A ConverseStream event payload at payload[start, end) (the member JSON itself): a reused chunk when it
+ * matches one of `templates`, else JSON.parse's.
+ */
+export function decodeJsonPayload(
+  payload: Uint8Array,
+  start = 0,
+  end = payload.length,
+  templates?: readonly DeltaTemplate[],
+): Record<string, unknown> {
+  if (templates !== undefined) {
+    const chunk = matchAny(templates, payload, start, end);
+    if (chunk !== undefined) return chunk;
+  }
   return parseObject(utf8(payload, start, end), 'stream event');
 }
