@@ -37,7 +37,7 @@ export interface CallResources {
 /** Quota and telemetry around a call; shared by the streaming and the unary paths. */
 export async function beginCall(ctx: CallContext, streaming: boolean): Promise<CallResources> {
   const span = await startCallSpan('chat', ctx.modelId, ctx.request, streaming);
-  if (ctx.scope.signal.aborted) throw toAbortError(ctx.scope.signal.reason, 'The request was aborted');
+  if (ctx.scope.aborted) throw toAbortError(ctx.scope.reason, 'The request was aborted');
   const reservation = await ctx.quota?.acquire(
     { modelId: ctx.modelId, estimatedInputTokens: ctx.estimatedInputTokens, maxTokens: ctx.request.maxTokens },
     ctx.scope.signal,

@@ -154,13 +154,19 @@ export class EventPump implements FrameSink {
   }
 }
 
+/** What AttemptReads.poll() returns while the pump is used up and the body has more to come. */
+export const WAIT: unique symbol = Symbol('wait');
+
 /**
- * One attempt's reads, handed to the consumer side as a whole: it calls `read()` itself whenever the pump
- * is used up and only goes back to the stream generator when the attempt ends, normally (undefined) or
- * by throwing (then it throws the error into the generator, which retries, resumes or fails). So the
- * generator with the retry/resume logic runs once per attempt, not once per read.
+ * One attempt's reads, handed to the consumer side as a whole: it polls them itself whenever the pump is
+ * used up and only goes back to the stream generator when the attempt ends, normally (undefined) or by
+ * throwing (then it throws the error into the generator, which retries, resumes or fails). So the
+ * generator with the retry/resume logic runs once per attempt, not once per read; polling is synchronous
+ * and only an empty pump costs a wait (one promise, one suspended frame per open stream).
  */
 export abstract class AttemptReads {
-  /** The pump, once it holds events again; undefined once the attempt's body ended. */
-  abstract read(): Promise<EventPump | undefined>;
+  /** The pump when it holds events, undefined once the body ended, else WAIT; throws what ended the attempt. */
+  abstract poll(): EventPump | undefined | typeof WAIT;
+  /** Resolves at the body's next read, end or failure; poll again then. */
+  abstract wait(): Promise<void>;
 }

@@ -10,7 +10,7 @@ import type { StreamState } from './stream-state.js';
 /** The classified error of one failed attempt; `partialText` is the whole answer so far. */
 export function attemptError(
   error: unknown,
-  attemptSignal: AbortSignal,
+  attemptSignal: { readonly aborted: boolean; readonly reason: unknown },
   modelId: string,
   state: StreamState,
   phase: 'request' | 'stream',

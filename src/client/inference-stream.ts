@@ -5,7 +5,7 @@
  * finalResult() promise only stays unhandled when nobody else was told of the error.
  */
 import { AbortError, BedrockInferenceError } from '../errors.js';
-import { AttemptReads, EventPump } from './event-pump.js';
+import { AttemptReads, EventPump, WAIT } from './event-pump.js';
 import type { StreamEvent, TextEvent } from './stream-event.js';
 import type { StreamStep } from './stream-run.js';
 import type { StreamState } from './stream-state.js';
@@ -16,6 +16,7 @@ import type { InferenceResult, InferenceStream as InferenceStreamShape } from '.
 type EventSource = AsyncGenerator<StreamStep, InferenceResult, undefined>;
 
 const DONE: IteratorReturnResult<undefined> = Object.freeze({ done: true, value: undefined });
+const DONE_PROMISE: Promise<IteratorReturnResult<undefined>> = Promise.resolve(DONE);
 const noop = () => undefined;
 
 type Step<T> = (stream: BedrockInferenceStream, source: EventSource) => Promise<IteratorResult<T, undefined>>;
@@ -149,7 +150,7 @@ export class BedrockInferenceStream implements InferenceStreamShape {
   /** Aborted while nobody pulls: close upstream now and settle; the next pull throws the error. */
   #onAbort(): void {
     if (this.#settled || this.#pulling) return;
-    const reason = this.#fail(this.#scope.signal.reason, false);
+    const reason = this.#fail(this.#scope.reason, false);
     this.#undelivered = reason;
     void this.#source?.return(undefined as never).catch(noop);
   }
@@ -165,39 +166,56 @@ export class BedrockInferenceStream implements InferenceStreamShape {
     return this.#settled;
   }
 
-  async #nextEvent(source: EventSource): Promise<IteratorResult<StreamEvent, undefined>> {
-    if (this.#checkSettled()) return DONE;
-    const event = this.#batch?.take(this.#state) ?? (await this.#pull(source, false));
-    return event === undefined ? DONE : { done: false, value: event };
+  // next() without an async frame: an event already decoded is handed over at once; only an empty pump
+  // suspends, in #pull alone (a suspended async function costs every waiting stream ~400 bytes).
+  #nextEvent(source: EventSource): Promise<IteratorResult<StreamEvent, undefined>> {
+    try {
+      if (this.#checkSettled()) return DONE_PROMISE;
+      const event = this.#batch?.take(this.#state);
+      if (event !== undefined) return Promise.resolve({ done: false, value: event });
+    } catch (error) {
+      return Promise.reject(error as Error);
+    }
+    return this.#pull(source, false) as Promise<IteratorResult<StreamEvent, undefined>>;
   }
 
-  async #nextText(source: EventSource): Promise<IteratorResult<string, undefined>> {
-    if (this.#checkSettled()) return DONE;
-    const event = (this.#batch && this.#takeText(this.#batch)) ?? (await this.#pull(source, true));
-    return event === undefined ? DONE : { done: false, value: (event as TextEvent).delta };
+  #nextText(source: EventSource): Promise<IteratorResult<string, undefined>> {
+    try {
+      if (this.#checkSettled()) return DONE_PROMISE;
+      const event = this.#batch && this.#takeText(this.#batch);
+      if (event !== undefined) return Promise.resolve({ done: false, value: event.delta });
+    } catch (error) {
+      return Promise.reject(error as Error);
+    }
+    return this.#pull(source, true) as Promise<IteratorResult<string, undefined>>;
   }
 
-  /** Steps the generator until it gives an event (a text event when `textOnly`); undefined once it is done. */
-  async #pull(source: EventSource, textOnly: boolean): Promise<StreamEvent | undefined> {
+  /** Steps the generator until it gives an event (a text delta when `textOnly`); DONE once it is done. */
+  async #pull(source: EventSource, textOnly: boolean): Promise<IteratorResult<StreamEvent | string, undefined>> {
     this.#pulling = true;
     try {
       for (;;) {
         let step: IteratorResult<StreamStep, InferenceResult> | undefined;
         const reads = this.#reads;
         if (reads !== undefined) {
-          // The hot path, inline: the attempt's next read, its events taken here.
-          let pump: EventPump | undefined;
+          // The hot path, inline: the attempt's pump once it holds events again, taken here.
+          let pump: EventPump | undefined | typeof WAIT;
           try {
-            pump = await reads.read();
+            pump = reads.poll();
+            while (pump === WAIT) {
+              await reads.wait();
+              pump = reads.poll();
+            }
           } catch (error) {
             // What ended the attempt goes to the generator, which retries, resumes or fails the call.
             this.#reads = undefined;
+            pump = undefined;
             step = await source.throw(error);
           }
           if (pump !== undefined) {
             this.#batch = pump;
             const event = textOnly ? this.#takeText(pump) : pump.take(this.#state);
-            if (event !== undefined) return event;
+            if (event !== undefined) return this.#iteratorResult(event, textOnly);
             continue;
           }
           this.#reads = undefined;
@@ -205,7 +223,7 @@ export class BedrockInferenceStream implements InferenceStreamShape {
         step ??= await source.next();
         if (step.done === true) {
           this.#succeed(step.value);
-          return undefined;
+          return DONE;
         }
         const value = step.value;
         if (value instanceof AttemptReads) {
@@ -213,9 +231,9 @@ export class BedrockInferenceStream implements InferenceStreamShape {
         } else if (value instanceof EventPump) {
           this.#batch = value;
           const event = textOnly ? this.#takeText(value) : value.take(this.#state);
-          if (event !== undefined) return event;
+          if (event !== undefined) return this.#iteratorResult(event, textOnly);
         } else if (!textOnly || value.type === 'text') {
-          return value;
+          return this.#iteratorResult(value, textOnly);
         }
       }
     } catch (error) {
@@ -225,13 +243,21 @@ export class BedrockInferenceStream implements InferenceStreamShape {
     }
   }
 
-  /** The current attempt's next read (its pump refilled), else the stream generator's next step. */
+  #iteratorResult(event: StreamEvent, textOnly: boolean): IteratorResult<StreamEvent | string, undefined> {
+    return { done: false, value: textOnly ? (event as TextEvent).delta : event };
+  }
+
+  /** The current attempt's pump once it holds events again, else the stream generator's next step. */
   async #advance(source: EventSource): Promise<IteratorResult<StreamStep, InferenceResult>> {
     const reads = this.#reads;
     if (reads !== undefined) {
-      let pump: EventPump | undefined;
+      let pump: EventPump | undefined | typeof WAIT;
       try {
-        pump = await reads.read();
+        pump = reads.poll();
+        while (pump === WAIT) {
+          await reads.wait();
+          pump = reads.poll();
+        }
       } catch (error) {
         // What ended the attempt goes to the generator, which retries, resumes or fails the call.
         this.#reads = undefined;
@@ -286,7 +312,7 @@ export class BedrockInferenceStream implements InferenceStreamShape {
     this.#batch = undefined;
     this.#reads = undefined;
     await source.return(undefined as never).catch(noop);
-    this.#fail(this.#scope.signal.reason, true);
+    this.#fail(this.#scope.reason, true);
     // The consumer chose to stop: a pending finalResult() rejection is expected, not unhandled.
     this.#userResult?.catch(noop);
   }

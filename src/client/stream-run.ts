@@ -12,7 +12,7 @@ import { beginCall, finishCall, type CallContext, type CallResources } from './c
 import { classifyStreamException } from './classify-error.js';
 import { createRechunker } from './chunking.js';
 import { attemptError, endedEarly, interruptedError } from './failure.js';
-import { AttemptReads, EventPump } from './event-pump.js';
+import { AttemptReads, EventPump, WAIT } from './event-pump.js';
 import { continuationRequest, isResumable } from './resume.js';
 import { backoffDelay, finalRetryError, shouldRetry, sleep } from './retry.js';
 import { AttemptWatchdog } from './timeouts.js';
@@ -43,7 +43,7 @@ export async function* runStream(ctx: CallContext): AsyncGenerator<StreamStep, I
       let reader: BodyReader | undefined;
       let finished = false;
       try {
-        const response = await openUpstream(ctx, request, watchdog.signal);
+        const response = await openUpstream(ctx, request, watchdog);
         state.requestId = response.requestId ?? state.requestId;
         reader = new BodyReader(response.body, pump);
         watchdog.follow(reader);
@@ -53,7 +53,7 @@ export async function* runStream(ctx: CallContext): AsyncGenerator<StreamStep, I
         finished = true;
       } catch (caught) {
         pump.clear();
-        const error = attemptError(caught, watchdog.signal, modelId, state, reader ? 'stream' : 'request');
+        const error = attemptError(caught, watchdog, modelId, state, reader ? 'stream' : 'request');
         if (!pump.content) {
           errors.push(error);
           if (!shouldRetry(error, phaseAttempts, ctx.retry)) {
@@ -75,7 +75,7 @@ export async function* runStream(ctx: CallContext): AsyncGenerator<StreamStep, I
         phaseAttempts = 0;
         continue;
       } finally {
-        if (!finished) watchdog.abort(scope.signal.reason ?? new AbortError('The attempt ended.'));
+        if (!finished) watchdog.abort(scope.reason ?? new AbortError('The attempt ended.'));
         watchdog.dispose();
         // Done or left early (error, consumer break): a body that did not end cleanly closes the request.
         reader?.close();
@@ -88,7 +88,7 @@ export async function* runStream(ctx: CallContext): AsyncGenerator<StreamStep, I
     result = state.result(modelId);
     return result;
   } catch (caught) {
-    failure = attemptError(caught, scope.signal, modelId, state, 'request');
+    failure = attemptError(caught, scope, modelId, state, 'request');
     const rest = rechunker?.flush();
     if (rest !== undefined) yield { type: 'text', delta: rest };
     throw failure;
@@ -105,6 +105,7 @@ export async function* runStream(ctx: CallContext): AsyncGenerator<StreamStep, I
  */
 class AttemptReader extends AttemptReads {
   #contentSeen = false;
+  #waiting = false;
 
   constructor(
     readonly ctx: CallContext,
@@ -115,23 +116,28 @@ class AttemptReader extends AttemptReads {
     super();
   }
 
-  async read(): Promise<EventPump | undefined> {
-    const { pump, watchdog, reader } = this;
-    for (;;) {
-      if (pump.pending > 0) {
-        if (!this.#contentSeen && pump.content) {
-          this.#contentSeen = true;
-          watchdog.contentStarted();
-        }
-        return pump;
-      }
-      this.#settle();
-      if (reader.ended) return undefined;
-      watchdog.waitStart();
-      await reader.wait();
+  poll(): EventPump | undefined | typeof WAIT {
+    const { pump, watchdog } = this;
+    if (this.#waiting) {
+      this.#waiting = false;
       watchdog.waitEnd();
-      if (watchdog.signal.aborted) throw watchdog.signal.reason;
+      if (watchdog.aborted) throw watchdog.reason;
     }
+    if (pump.pending > 0) {
+      if (!this.#contentSeen && pump.content) {
+        this.#contentSeen = true;
+        watchdog.contentStarted();
+      }
+      return pump;
+    }
+    this.#settle();
+    return this.reader.ended ? undefined : WAIT;
+  }
+
+  wait(): Promise<void> {
+    this.#waiting = true;
+    this.watchdog.waitStart();
+    return this.reader.wait();
   }
 
   /** The events are used up: throws the failure or exception message that came after them. */

@@ -5,6 +5,7 @@
  * aborts with a TimeoutError reason; timers are cleared and listeners removed on dispose.
  */
 import { AbortError, TimeoutError, ValidationError } from '../errors.js';
+import { AbortState, type AbortFollower, type AttemptAbort } from './abort-state.js';
 import type { TimeoutPolicy } from './types.js';
 
 export interface ResolvedTimeouts {
@@ -39,12 +40,11 @@ export function toAbortError(reason: unknown, what: string): AbortError | Timeou
 }
 
 /**
- * One call: the caller's signal, abort() and the total timeout, all into one controller. What follows
- * the call (its stream, the current attempt) is told directly on abort, not through listeners on the
+ * One call: the caller's signal, abort() and the total timeout, all into one abort state. What follows
+ * the call (its stream, the current attempt) is told directly on abort, not through listeners on a
  * signal: fewer listener records and closures per open stream.
  */
-export class CallScope {
-  readonly controller = new AbortController();
+export class CallScope extends AbortState {
   /** The stream's hook, run once the call is aborted. */
   onAbort: (() => void) | undefined;
   /** The attempt in flight (attempts run one at a time), aborted with the call. */
@@ -56,6 +56,7 @@ export class CallScope {
   #started = false;
 
   constructor(callerSignal: AbortSignal | undefined, totalMs: number) {
+    super();
     this.#callerSignal = callerSignal;
     this.#totalMs = totalMs;
   }
@@ -91,13 +92,8 @@ export class CallScope {
     this.abort(toAbortError(this.#callerSignal?.reason, 'The request was cancelled by its AbortSignal'));
   }
 
-  get signal(): AbortSignal {
-    return this.controller.signal;
-  }
-
   abort(reason: AbortError | TimeoutError): void {
-    if (this.controller.signal.aborted) return;
-    this.controller.abort(reason);
+    if (!this.markAborted(reason)) return;
     const onAbort = this.onAbort;
     this.onAbort = undefined;
     onAbort?.();
@@ -127,8 +123,7 @@ export class CallScope {
  * One upstream request. The timer runs only while we wait for upstream: a slow consumer holding an
  * event is not upstream silence, so a firing timer re-arms itself when we are not waiting.
  */
-export class AttemptWatchdog {
-  readonly controller = new AbortController();
+export class AttemptWatchdog extends AbortState implements AttemptAbort {
   /** The call: a CallScope tells us directly; a bare signal is followed with a listener. */
   readonly #call: CallScope | AbortSignal;
   #onCallAbort: (() => void) | undefined;
@@ -136,15 +131,15 @@ export class AttemptWatchdog {
   #timer: ReturnType<typeof setTimeout>;
   #streaming = false;
   #waiting = true;
-  /** The attempt's body reader, told directly on abort (no listener on our signal). */
-  #follower: { abort(reason: Error): void } | undefined;
+  /** The attempt's HTTP exchange or body reader, told directly on abort (no listener on a signal). */
+  #follower: AbortFollower | undefined;
   /** The timer callback takes the watchdog as an argument: no closure per attempt. */
   static #onTimeout(watchdog: AttemptWatchdog): void {
     watchdog.#onTimer();
   }
 
   #onTimer(): void {
-    if (this.controller.signal.aborted) return;
+    if (this.aborted) return;
     if (!this.#waiting) {
       this.#timer.refresh();
       return;
@@ -164,22 +159,18 @@ export class AttemptWatchdog {
   }
 
   constructor(call: CallScope | AbortSignal, timeouts: ResolvedTimeouts) {
+    super();
     this.#call = call;
     this.#timeouts = timeouts;
     this.#timer = setTimeout(AttemptWatchdog.#onTimeout, timeouts.firstChunkMs, this);
     this.#timer.unref?.();
-    const callSignal = call instanceof CallScope ? call.signal : call;
-    if (callSignal.aborted) this.#abort(callSignal.reason);
+    if (call.aborted) this.#abort(call.reason);
     else if (call instanceof CallScope) call.attach(this);
     else {
       const onCallAbort = () => this.#abort(call.reason);
       this.#onCallAbort = onCallAbort;
       call.addEventListener('abort', onCallAbort, { once: true });
     }
-  }
-
-  get signal(): AbortSignal {
-    return this.controller.signal;
   }
 
   /** Before awaiting upstream (hot path: one flag and a timer refresh, no allocation). */
@@ -203,23 +194,25 @@ export class AttemptWatchdog {
   }
 
   get timedOut(): boolean {
-    return this.controller.signal.reason instanceof TimeoutError;
+    return this.reason instanceof TimeoutError;
   }
 
   abort(reason: unknown): void {
     this.#abort(reason);
   }
 
-  /** The body being read is aborted with the attempt (at once if the attempt is aborted already). */
-  follow(follower: { abort(reason: Error): void }): void {
-    const signal = this.controller.signal;
-    if (signal.aborted) follower.abort(signal.reason as Error);
+  /** The exchange, then the body being read, is aborted with the attempt (at once if it already is). */
+  follow(follower: AbortFollower): void {
+    if (this.aborted) follower.abort(this.reason as Error);
     else this.#follower = follower;
   }
 
+  unfollow(follower: AbortFollower): void {
+    if (this.#follower === follower) this.#follower = undefined;
+  }
+
   #abort(reason: unknown): void {
-    if (this.controller.signal.aborted) return;
-    this.controller.abort(reason);
+    if (!this.markAborted(reason)) return;
     const follower = this.#follower;
     this.#follower = undefined;
     follower?.abort(reason as Error);

@@ -32,9 +32,9 @@ export async function runUnary(ctx: CallContext): Promise<InferenceResult> {
         const command = unaryCommand(ctx.api, modelId, ctx.adapter, ctx.request);
         const { output, headers } = await ctx.transport.send<InvokeModelCommandOutput | ConverseCommandOutput>(
           command,
-          watchdog.signal,
+          watchdog,
         );
-        if (watchdog.signal.aborted) throw watchdog.signal.reason;
+        if (watchdog.aborted) throw watchdog.reason;
         state.requestId = output.$metadata.requestId;
         if (ctx.api === 'converse') decodeConverseResponse(output as ConverseCommandOutput, emit);
         else {
@@ -48,7 +48,7 @@ export async function runUnary(ctx: CallContext): Promise<InferenceResult> {
         }
         break;
       } catch (caught) {
-        const error = attemptError(caught, watchdog.signal, modelId, state, 'request');
+        const error = attemptError(caught, watchdog, modelId, state, 'request');
         errors.push(error);
         if (!shouldRetry(error, state.attempts, ctx.retry)) throw finalRetryError(errors);
         const delayMs = backoffDelay(state.attempts, error, ctx.retry);
@@ -60,7 +60,7 @@ export async function runUnary(ctx: CallContext): Promise<InferenceResult> {
     result = state.result(modelId);
     return result;
   } catch (caught) {
-    failure = attemptError(caught, scope.signal, modelId, state, 'request');
+    failure = attemptError(caught, scope, modelId, state, 'request');
     throw failure;
   } finally {
     finishCall(ctx, call, result, failure);

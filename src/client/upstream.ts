@@ -11,8 +11,9 @@ import {
 } from '@aws-sdk/client-bedrock-runtime';
 import type { ConverseCommandInput } from '@aws-sdk/client-bedrock-runtime';
 import { decodeChunkPayload, decodeJsonPayload } from './event-stream/chunk-payload.js';
+import type { AttemptAbort } from './abort-state.js';
 import type { BedrockTransport, RawStream } from './transport/transport.js';
-import { buildConverseInput, createConverseDecoder } from '../models/converse.js';
+import { buildConverseInput, CONVERSE_DELTA_TEMPLATES, createConverseDecoder } from '../models/converse.js';
 import type { ChunkEventSink, ModelAdapter, NormalizedRequest } from '../models/types.js';
 
 export type ApiKind = 'invoke' | 'converse';
@@ -59,9 +60,9 @@ export function unaryCommand(
 export function openUpstream(
   ctx: { transport: BedrockTransport; api: ApiKind; modelId: string; adapter: ModelAdapter | undefined },
   request: NormalizedRequest,
-  signal: AbortSignal,
+  abort: AttemptAbort,
 ): Promise<RawStream> {
-  return ctx.transport.openStream(streamCommand(ctx.api, ctx.modelId, ctx.adapter, request), signal);
+  return ctx.transport.openStream(streamCommand(ctx.api, ctx.modelId, ctx.adapter, request), abort);
 }
 
 /** A fresh decoder for one attempt (adapters keep per-stream state in their closure). */
@@ -71,13 +72,16 @@ export function frameDecoder(api: ApiKind, adapter: ModelAdapter | undefined, em
     return (eventType, bytes, start, end) => {
       // Converse events are named by :event-type; an unnamed one carries nothing we can read.
       if (eventType === undefined) return;
-      decode(eventType, decodeJsonPayload(bytes, start, end), emit);
+      const templates = eventType === 'contentBlockDelta' ? CONVERSE_DELTA_TEMPLATES : undefined;
+      decode(eventType, decodeJsonPayload(bytes, start, end, templates), emit);
     };
   }
-  const decode = requireAdapter(adapter).createChunkDecoder();
+  const family = requireAdapter(adapter);
+  const decode = family.createChunkDecoder();
+  const templates = family.deltaTemplates;
   return (eventType, bytes, start, end) => {
     if (eventType !== 'chunk') return;
-    decode(decodeChunkPayload(bytes, start, end), emit);
+    decode(decodeChunkPayload(bytes, start, end, templates), emit);
   };
 }
 

@@ -31,30 +31,8 @@ export class BodyReader {
   #paused = false;
   #detached = false;
   #wake: (() => void) | undefined;
-  readonly #onData = (read: Uint8Array): void => {
-    try {
-      this.#decoder.push(read, this.#sink);
-    } catch (error) {
-      // A framing error: the frames before it are in the sink and are handed over first.
-      this.#error ??= error;
-      this.#detach();
-      this.#body.destroy();
-    }
-    if (this.#sink.pending > HIGH_WATER_STEPS && !this.#paused) {
-      this.#paused = true;
-      this.#body.pause();
-    }
-    this.#notify();
-  };
-  readonly #onEnd = (): void => {
-    try {
-      this.#decoder.end();
-      this.#ended = true;
-    } catch (error) {
-      this.#error ??= error;
-    }
-    this.#notify();
-  };
+  readonly #onData = (read: Uint8Array): void => this.#data(read);
+  readonly #onEnd = (): void => this.#end();
   readonly #onError = (error: unknown): void => {
     this.#error ??= error;
     this.#notify();
@@ -107,6 +85,32 @@ export class BodyReader {
   close(): void {
     this.#detach();
     if (!this.#ended && !this.#body.destroyed) this.#body.destroy();
+  }
+
+  #data(read: Uint8Array): void {
+    try {
+      this.#decoder.push(read, this.#sink);
+    } catch (error) {
+      // A framing error: the frames before it are in the sink and are handed over first.
+      this.#error ??= error;
+      this.#detach();
+      this.#body.destroy();
+    }
+    if (this.#sink.pending > HIGH_WATER_STEPS && !this.#paused) {
+      this.#paused = true;
+      this.#body.pause();
+    }
+    this.#notify();
+  }
+
+  #end(): void {
+    try {
+      this.#decoder.end();
+      this.#ended = true;
+    } catch (error) {
+      this.#error ??= error;
+    }
+    this.#notify();
   }
 
   #notify(): void {

@@ -1,9 +1,10 @@
 /**
  * The channel between one call and our HTTP handler, through the SDK's middleware stack. Our own SDK
  * client caches its resolved middleware (`cacheMiddleware`), which the SDK only does for `send(command)`
- * without per-send options, so the call's abort signal cannot travel as `{ abortSignal }`: it rides on
+ * without per-send options, so the call's cancellation cannot travel as `{ abortSignal }`: it rides on
  * the command input under a symbol (the SDK's serializer reads only the operation's members) and this
- * middleware hands it to the HTTP request. For a streaming call the handler takes a 2xx body itself and
+ * middleware hands it to the HTTP request. The handler follows the attempt's abort state directly (no
+ * AbortSignal, no listener). For a streaming call the handler takes a 2xx body itself and
  * throws BODY_TAKEN, which the middleware turns into the output: the SDK's deserializer, which would
  * build an event-stream reader of its own that we never use, does not run.
  */
@@ -14,6 +15,7 @@ import type {
   MetadataBearer,
   ResponseMetadata,
 } from '@smithy/types';
+import type { AttemptAbort } from '../abort-state.js';
 
 export const CALL_CHANNEL = Symbol.for('aws-bedrock-inference.callChannel');
 
@@ -35,7 +37,7 @@ export class CallChannel {
   body: TakenBody | undefined;
 
   constructor(
-    readonly signal: AbortSignal,
+    readonly abort: AttemptAbort,
     /** A streaming call: the handler keeps a 2xx body for us instead of giving it to the SDK. */
     readonly takesBody: boolean,
   ) {}

@@ -1,12 +1,13 @@
 /**
  * A caller's own SDK client, used as it is (its handler, its middleware): each command is sent with the
- * caller's signal as `abortSignal`. For a streaming command a middleware inside the SDK's deserializer
+ * attempt's signal as `abortSignal`. For a streaming command a middleware inside the SDK's deserializer
  * takes the 2xx body and leaves the SDK an empty one, so the SDK's event-stream reader never runs on
  * it; non-2xx responses pass through untouched and the SDK throws its typed exception.
  */
 import type { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import type { DeserializeMiddleware, MetadataBearer, MiddlewareStack } from '@smithy/types';
 import type { Readable } from 'node:stream';
+import type { AttemptAbort } from '../abort-state.js';
 import {
   checkEventStream,
   requestIdOf,
@@ -56,7 +57,7 @@ function stackOf(command: StreamCommand | UnaryCommand): MiddlewareStack<object,
 export class GivenClientTransport implements BedrockTransport {
   constructor(readonly sdk: BedrockRuntimeClient) {}
 
-  async openStream(command: StreamCommand, signal: AbortSignal): Promise<RawStream> {
+  async openStream(command: StreamCommand, abort: AttemptAbort): Promise<RawStream> {
     let taken: RawHttpResponse | undefined;
     const capture: DeserializeMiddleware<object, object> = (next) => async (args) => {
       const result = await next(args);
@@ -78,7 +79,7 @@ export class GivenClientTransport implements BedrockTransport {
 
     let output: MetadataBearer;
     try {
-      output = (await this.sdk.send(command as never, sendOptions(signal))) as MetadataBearer;
+      output = (await this.sdk.send(command as never, sendOptions(abort.signal))) as MetadataBearer;
     } catch (error) {
       // A failure after the body was taken (a later middleware threw) must not leave the request open.
       (taken?.body as Readable | undefined)?.destroy();
@@ -92,7 +93,7 @@ export class GivenClientTransport implements BedrockTransport {
     return { body, requestId: requestIdOf(taken.headers) ?? output.$metadata.requestId };
   }
 
-  async send<Output>(command: UnaryCommand, signal: AbortSignal): Promise<UnaryResponse<Output>> {
+  async send<Output>(command: UnaryCommand, abort: AttemptAbort): Promise<UnaryResponse<Output>> {
     // InvokeModel reports usage and latency only in response headers, which the SDK's output drops.
     let headers: Record<string, string | undefined> | undefined;
     const capture: DeserializeMiddleware<object, object> = (next) => async (args) => {
@@ -101,7 +102,7 @@ export class GivenClientTransport implements BedrockTransport {
       return result;
     };
     stackOf(command).add(capture, { step: 'deserialize', priority: 'low', name: HEADERS_MIDDLEWARE, override: true });
-    const output = (await this.sdk.send(command as never, { abortSignal: signal })) as Output;
+    const output = (await this.sdk.send(command as never, { abortSignal: abort.signal })) as Output;
     return { output, headers };
   }
 

@@ -2,12 +2,13 @@
  * The SDK client the library builds for itself (region, endpoint, credentials or profile through the
  * SDK's normal chain), tuned for streaming: our HTTP/2 handler on pooled sessions, the resolved
  * middleware cached per command (the SDK's `cacheMiddleware`), and the call channel that carries each
- * call's abort signal and takes its streaming body (call-channel.ts). `maxAttempts: 1`: we retry
+ * call's cancellation and takes its streaming body (call-channel.ts). `maxAttempts: 1`: we retry
  * ourselves, phase-aware, and SDK retries stacked under ours would multiply attempts.
  */
 import { BedrockRuntimeClient, type BedrockRuntimeClientConfig } from '@aws-sdk/client-bedrock-runtime';
 import type { MetadataBearer } from '@smithy/types';
 import type { Readable } from 'node:stream';
+import type { AttemptAbort } from '../abort-state.js';
 import type { BedrockStreamingClientOptions } from '../types.js';
 import { CALL_CHANNEL_MIDDLEWARE_NAME, CallChannel, callChannelMiddleware, withChannel } from './call-channel.js';
 import { StreamingHttpHandler } from './streaming-http-handler.js';
@@ -47,8 +48,8 @@ export function createOwnSdkClient(options: BedrockStreamingClientOptions): Bedr
 export class OwnClientTransport implements BedrockTransport {
   constructor(readonly sdk: BedrockRuntimeClient) {}
 
-  async openStream(command: StreamCommand, signal: AbortSignal): Promise<RawStream> {
-    const channel = new CallChannel(signal, true);
+  async openStream(command: StreamCommand, abort: AttemptAbort): Promise<RawStream> {
+    const channel = new CallChannel(abort, true);
     withChannel(command.input, channel);
     const output = await this.#send(command);
     const body = channel.body as Readable | undefined;
@@ -60,8 +61,8 @@ export class OwnClientTransport implements BedrockTransport {
     return { body, requestId: requestIdOf(headers) ?? output.$metadata.requestId };
   }
 
-  async send<Output>(command: UnaryCommand, signal: AbortSignal): Promise<UnaryResponse<Output>> {
-    const channel = new CallChannel(signal, false);
+  async send<Output>(command: UnaryCommand, abort: AttemptAbort): Promise<UnaryResponse<Output>> {
+    const channel = new CallChannel(abort, false);
     withChannel(command.input, channel);
     const output = await this.#send(command);
     return { output: output as Output, headers: channel.headers };
@@ -71,7 +72,7 @@ export class OwnClientTransport implements BedrockTransport {
     this.sdk.destroy();
   }
 
-  /** Without per-send options, so the SDK uses its cached middleware (the signal is on the channel). */
+  /** Without per-send options, so the SDK uses its cached middleware (the cancellation is on the channel). */
   #send(command: StreamCommand | UnaryCommand): Promise<MetadataBearer> {
     return this.sdk.send(command as never) as Promise<MetadataBearer>;
   }

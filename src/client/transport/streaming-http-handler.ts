@@ -10,6 +10,7 @@ import http2 from 'node:http2';
 import type { IncomingHttpHeaders, IncomingHttpStatusHeader } from 'node:http2';
 import { Readable } from 'node:stream';
 import type { HttpHandlerOptions, HttpRequest, HttpResponse, RequestHandlerMetadata } from '@smithy/types';
+import type { AbortFollower, AttemptAbort } from '../abort-state.js';
 import { BODY_TAKEN, channelOf, type CallChannel } from './call-channel.js';
 import { Http2SessionPool, type PooledSession } from './http2-session-pool.js';
 
@@ -25,11 +26,11 @@ export class StreamingHttpHandler {
 
   handle(request: HttpRequest, options?: HttpHandlerOptions): Promise<{ response: HttpResponse }> {
     const channel = channelOf(request);
-    const signal = (channel?.signal ?? options?.abortSignal) as AbortSignal | undefined;
-    if (signal?.aborted) return Promise.reject(abortError(signal));
+    // Our own calls carry their cancellation on the channel; anyone else's send() may pass a signal.
+    const cancel = channel?.abort ?? (options?.abortSignal as AbortSignal | undefined);
+    if (cancel?.aborted) return Promise.reject(abortError(cancel.reason));
     return new Promise((resolve, reject) => {
-      const exchange = new Exchange(this.#pool, channel, signal, resolve, reject);
-      exchange.send(request);
+      new Exchange(this.#pool, channel, cancel, resolve, reject).send(request);
     });
   }
 
@@ -46,21 +47,30 @@ export class StreamingHttpHandler {
 }
 
 /**
- * One request and its response headers. Listens for the response, an error or an early close, and for
- * the abort signal until the stream closes (which also covers a body the SDK reads, such as an error
- * response's); a taken streaming body is followed by its reader from then on.
+ * One request and its response headers. Listens for the response, an error or an early close, and
+ * follows the cancellation until the stream closes (which also covers a body the SDK reads, such as an
+ * error response's); a taken streaming body is followed by its reader from then on.
  */
-class Exchange {
+class Exchange implements AbortFollower {
   #stream: http2.ClientHttp2Stream | undefined;
   #answered = false;
+  #following = false;
+  // Dropped once answered: the exchange lives as long as the stream, the promise's job is done.
+  #channel: CallChannel | undefined;
+  #resolve: ((output: { response: HttpResponse }) => void) | undefined;
+  #reject: ((error: unknown) => void) | undefined;
 
   constructor(
     readonly pool: Http2SessionPool,
-    readonly channel: CallChannel | undefined,
-    readonly signal: AbortSignal | undefined,
-    readonly resolve: (output: { response: HttpResponse }) => void,
-    readonly reject: (error: unknown) => void,
-  ) {}
+    channel: CallChannel | undefined,
+    readonly cancel: AttemptAbort | AbortSignal | undefined,
+    resolve: (output: { response: HttpResponse }) => void,
+    reject: (error: unknown) => void,
+  ) {
+    this.#channel = channel;
+    this.#resolve = resolve;
+    this.#reject = reject;
+  }
 
   send(request: HttpRequest): void {
     let pooled: PooledSession;
@@ -69,59 +79,94 @@ class Exchange {
       pooled = this.pool.acquire(origin(request));
       stream = openStream(this.pool, pooled, request);
     } catch (error) {
-      this.reject(error);
+      this.#fail(error);
       return;
     }
+    // Node keeps the sent headers (the signature, the user agent, the path) as long as the stream is
+    // open; nothing reads them once sent, and their values would cost every open stream about a kilobyte.
+    const sent = stream.sentHeaders;
+    for (const name in sent) delete sent[name];
     this.#stream = stream;
-    stream.once('response', (headers) => this.#onResponse(headers));
+    // `on`, not `once`: each fires once anyway, and `once` wraps every listener in a bound function.
+    stream.on('response', (headers) => this.#onResponse(headers));
     stream.on('error', (error) => this.#fail(error));
-    stream.once('close', () => {
+    stream.on('close', () => {
       this.pool.release(pooled);
-      this.signal?.removeEventListener('abort', this);
+      this.#unfollow();
       if (!this.#answered) {
         this.#fail(new Error(`The HTTP/2 stream closed before a response arrived (code ${stream.rstCode}).`));
       }
     });
-    this.signal?.addEventListener('abort', this, { once: true });
+    this.#follow();
     writeBody(stream, request.body);
   }
 
-  /** The abort signal fired (an EventTarget listener object: no closure per request). */
-  handleEvent(): void {
+  /** The call was cancelled: before the response the promise carries the error, after it the body's reader. */
+  abort(reason: unknown): void {
     const stream = this.#stream;
     if (stream === undefined || stream.destroyed) return;
-    const error = abortError(this.signal!);
-    // Before the response the promise carries the error; after it, whoever reads the body sees it.
+    const error = abortError(reason);
     this.#fail(error);
     stream.close(NGHTTP2_CANCEL);
     stream.destroy(error);
   }
 
+  /** An AbortSignal listener object (handleEvent): no closure per request. */
+  handleEvent(): void {
+    this.abort((this.cancel as AbortSignal).reason);
+  }
+
+  #follow(): void {
+    const cancel = this.cancel;
+    if (cancel === undefined) return;
+    this.#following = true;
+    if (cancel instanceof AbortSignal) cancel.addEventListener('abort', this, { once: true });
+    else cancel.follow(this);
+  }
+
+  #unfollow(): void {
+    if (!this.#following) return;
+    this.#following = false;
+    const cancel = this.cancel!;
+    if (cancel instanceof AbortSignal) cancel.removeEventListener('abort', this);
+    else cancel.unfollow(this);
+  }
+
   #onResponse(raw: IncomingHttpHeaders & IncomingHttpStatusHeader): void {
-    if (this.#answered) return;
-    this.#answered = true;
+    const resolve = this.#resolve;
+    const reject = this.#reject;
+    const channel = this.#channel;
+    if (!this.#answer() || resolve === undefined || reject === undefined) return;
     const statusCode = raw[':status'] ?? -1;
     const headers = transformHeaders(raw);
-    const channel = this.channel;
     const stream = this.#stream!;
     if (channel !== undefined) {
       channel.statusCode = statusCode;
       channel.headers = headers;
       if (channel.takesBody && statusCode >= 200 && statusCode < 300) {
         channel.body = stream;
-        // The body's reader follows the call's signal itself from here on.
-        this.signal?.removeEventListener('abort', this);
-        this.reject(BODY_TAKEN);
+        // The body's reader follows the cancellation itself from here on.
+        this.#unfollow();
+        reject(BODY_TAKEN);
         return;
       }
     }
-    this.resolve({ response: { statusCode, headers, body: stream } });
+    resolve({ response: { statusCode, headers, body: stream } });
   }
 
   #fail(error: unknown): void {
-    if (this.#answered) return;
+    const reject = this.#reject;
+    if (this.#answer()) reject?.(error);
+  }
+
+  /** True the first time only: the promise settles once, then the exchange lets go of it. */
+  #answer(): boolean {
+    if (this.#answered) return false;
     this.#answered = true;
-    this.reject(error);
+    this.#channel = undefined;
+    this.#resolve = undefined;
+    this.#reject = undefined;
+    return true;
   }
 }
 
@@ -182,8 +227,7 @@ function transformHeaders(raw: IncomingHttpHeaders): Record<string, string> {
 }
 
 /** The error the SDK's own handlers reject with on abort (name AbortError), keeping the reason. */
-function abortError(signal: AbortSignal): Error {
-  const reason: unknown = signal.reason;
+function abortError(reason: unknown): Error {
   if (reason instanceof Error && reason.name === 'AbortError') return reason;
   const error = new Error('Request aborted', { cause: reason });
   error.name = 'AbortError';

@@ -12,6 +12,7 @@ import type {
   InvokeModelWithResponseStreamCommand,
 } from '@aws-sdk/client-bedrock-runtime';
 import type { Readable } from 'node:stream';
+import type { AttemptAbort } from '../abort-state.js';
 import { UnexpectedResponseError } from '../event-stream/unexpected-response-error.js';
 
 export type StreamCommand = InvokeModelWithResponseStreamCommand | ConverseStreamCommand;
@@ -31,9 +32,12 @@ export interface UnaryResponse<Output> {
 }
 
 export interface BedrockTransport {
-  /** Sends a streaming command; resolves once a 2xx event-stream response arrived. */
-  openStream(command: StreamCommand, signal: AbortSignal): Promise<RawStream>;
-  send<Output>(command: UnaryCommand, signal: AbortSignal): Promise<UnaryResponse<Output>>;
+  /**
+   * Sends a streaming command; resolves once a 2xx event-stream response arrived. An abort of the
+   * attempt cancels the request until then; the body's reader follows it from there on.
+   */
+  openStream(command: StreamCommand, abort: AttemptAbort): Promise<RawStream>;
+  send<Output>(command: UnaryCommand, abort: AttemptAbort): Promise<UnaryResponse<Output>>;
   /** Closes the connections when the transport owns its SDK client. */
   destroy(): void;
 }

@@ -17,6 +17,7 @@ import { decodeEventStream } from '../../../src/client/event-stream/decoder.js';
 import { GivenClientTransport } from '../../../src/client/transport/given-client-transport.js';
 import { createOwnSdkClient, OwnClientTransport } from '../../../src/client/transport/own-client-transport.js';
 import type { BedrockTransport } from '../../../src/client/transport/transport.js';
+import { AttemptWatchdog, DEFAULT_TIMEOUTS } from '../../../src/client/timeouts.js';
 import type { ChunkEvent } from '../../../src/client/stream-event.js';
 import { ConnectionError, ServiceError, ThrottlingError } from '../../../src/errors.js';
 import { startEmulator } from '../../../src/emulator/server.js';
@@ -83,7 +84,10 @@ describe.each([
     const outcome: Outcome = { events: [], error: undefined, exception: undefined, requestId: undefined };
     const decode = adapter.createChunkDecoder();
     try {
-      const response = await transport.openStream(command, new AbortController().signal);
+      const response = await transport.openStream(
+        command,
+        new AttemptWatchdog(new AbortController().signal, DEFAULT_TIMEOUTS),
+      );
       outcome.requestId = response.requestId;
       for await (const message of decodeEventStream(response.body)) {
         if (message.messageType !== 'event') {
@@ -125,7 +129,10 @@ describe.each([
 
   it('reads a ConverseStream', async () => {
     const command = new ConverseStreamCommand(buildConverseInput(CLAUDE, request));
-    const response = await transport.openStream(command, new AbortController().signal);
+    const response = await transport.openStream(
+      command,
+      new AttemptWatchdog(new AbortController().signal, DEFAULT_TIMEOUTS),
+    );
     const decode = createConverseDecoder();
     const events: ChunkEvent[] = [];
     for await (const message of decodeEventStream(response.body)) {

@@ -23,6 +23,7 @@ import { classifyError } from '../../../src/client/classify-error.js';
 import { GivenClientTransport } from '../../../src/client/transport/given-client-transport.js';
 import { createOwnSdkClient, OwnClientTransport } from '../../../src/client/transport/own-client-transport.js';
 import type { BedrockTransport } from '../../../src/client/transport/transport.js';
+import { AttemptWatchdog, DEFAULT_TIMEOUTS } from '../../../src/client/timeouts.js';
 import { chunkFrame, concat, converseFrame } from '../event-stream/frames.js';
 
 interface Writer {
@@ -159,9 +160,15 @@ const transports: { name: string; make: () => BedrockTransport }[] = [
   },
 ];
 
-/** Counts the listeners added to and removed from a signal. */
-function countedSignal(): { signal: AbortSignal; live: () => number } {
-  const signal = new AbortController().signal;
+/** An attempt's cancellation, as the client gives it to a transport. */
+function attempt(signal: AbortSignal = new AbortController().signal): AttemptWatchdog {
+  return new AttemptWatchdog(signal, DEFAULT_TIMEOUTS);
+}
+
+/** An attempt whose signal counts the listeners added to and removed from it. */
+function countedAttempt(): { abort: AttemptWatchdog; live: () => number } {
+  const abort = attempt();
+  const signal = abort.signal;
   let live = 0;
   const add = signal.addEventListener.bind(signal);
   const remove = signal.removeEventListener.bind(signal);
@@ -173,7 +180,7 @@ function countedSignal(): { signal: AbortSignal; live: () => number } {
     live--;
     remove(...args);
   }) as typeof remove;
-  return { signal, live: () => live };
+  return { abort, live: () => live };
 }
 
 describe.each(transports)('transport: $name', ({ make }) => {
@@ -187,7 +194,7 @@ describe.each(transports)('transport: $name', ({ make }) => {
   });
 
   it('reads the 2xx body raw: every chunk, the request id, frames split across reads', async () => {
-    const response = await transport.openStream(invoke('anthropic.claude-x'), new AbortController().signal);
+    const response = await transport.openStream(invoke('anthropic.claude-x'), attempt());
     expect(response.requestId).toBe('req-anthropic.claude-x');
     const inner: unknown[] = [];
     for await (const message of decodeEventStream(response.body)) {
@@ -203,7 +210,7 @@ describe.each(transports)('transport: $name', ({ make }) => {
 
   it('reads a ConverseStream body', async () => {
     const command = new ConverseStreamCommand({ modelId: 'm.conv', messages: [{ role: 'user', content: [] }] });
-    const response = await transport.openStream(command, new AbortController().signal);
+    const response = await transport.openStream(command, attempt());
     const events: [string | undefined, unknown][] = [];
     for await (const message of decodeEventStream(response.body)) {
       events.push([message.eventType, decodeJsonPayload(message.payload)]);
@@ -216,16 +223,14 @@ describe.each(transports)('transport: $name', ({ make }) => {
 
   it('sends a unary command and keeps the response headers', async () => {
     const command = new InvokeModelCommand({ modelId: 'm.unary', body: JSON.stringify({ max_tokens: 5 }) });
-    const { output, headers } = await transport.send<InvokeModelCommandOutput>(command, new AbortController().signal);
+    const { output, headers } = await transport.send<InvokeModelCommandOutput>(command, attempt());
     expect(JSON.parse(Buffer.from(output.body).toString('utf8'))).toEqual({ ok: true });
     expect(output.$metadata).toMatchObject({ httpStatusCode: 200, requestId: 'req-unary' });
     expect(headers?.['x-amzn-bedrock-output-token-count']).toBe('7');
   });
 
   it('lets the SDK throw its typed exception for a non-2xx response', async () => {
-    const error = await transport
-      .openStream(invoke('bad.model'), new AbortController().signal)
-      .catch((e: unknown) => e);
+    const error = await transport.openStream(invoke('bad.model'), attempt()).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ValidationException);
     expect(error).toMatchObject({
       message: 'The provided model identifier is invalid.',
@@ -235,7 +240,7 @@ describe.each(transports)('transport: $name', ({ make }) => {
 
   it('rejects a 2xx body that is not an event stream, with what it said', async () => {
     const arn = 'arn:aws:bedrock:us-east-1:123456789012:inference-profile/us.anthropic.claude-x';
-    const error = await transport.openStream(invoke(arn), new AbortController().signal).catch((e: unknown) => e);
+    const error = await transport.openStream(invoke(arn), attempt()).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(UnexpectedResponseError);
     expect(error).toMatchObject({ statusCode: 200, contentType: 'application/json', requestId: 'req-json' });
     const classified = classifyError(error, { modelId: arn, partialText: '', phase: 'request' });
@@ -246,13 +251,15 @@ describe.each(transports)('transport: $name', ({ make }) => {
   it('an already-aborted signal rejects with an AbortError', async () => {
     const controller = new AbortController();
     controller.abort();
-    const error = await transport.openStream(invoke('anthropic.claude-x'), controller.signal).catch((e: unknown) => e);
+    const error = await transport
+      .openStream(invoke('anthropic.claude-x'), attempt(controller.signal))
+      .catch((e: unknown) => e);
     expect(error).toMatchObject({ name: 'AbortError' });
   });
 
   it('destroying the body closes the request', async () => {
     const before = closed.filter((id) => id === 'stall.model').length;
-    const response = await transport.openStream(invoke('stall.model'), new AbortController().signal);
+    const response = await transport.openStream(invoke('stall.model'), attempt());
     for await (const message of decodeEventStream(response.body)) {
       expect(message.eventType).toBe('chunk');
       break;
@@ -262,8 +269,8 @@ describe.each(transports)('transport: $name', ({ make }) => {
   });
 
   it('leaves no abort listener on the signal once the stream is read', async () => {
-    const { signal, live } = countedSignal();
-    const response = await transport.openStream(invoke('anthropic.claude-x'), signal);
+    const { abort, live } = countedAttempt();
+    const response = await transport.openStream(invoke('anthropic.claude-x'), abort);
     for await (const message of decodeEventStream(response.body)) expect(message.messageType).toBe('event');
     await waitFor(() => live() === 0);
   });
