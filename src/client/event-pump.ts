@@ -15,9 +15,14 @@ import type { Stitcher } from './resume.js';
 import type { FrameDecoder } from './upstream.js';
 
 export class EventPump implements FrameSink {
-  /** At step i: apply `applies[i]` to the state (when set), then yield `events[i]` (when set). */
-  readonly applies: (ChunkEvent | undefined)[] = [];
-  readonly events: (StreamEvent | undefined)[] = [];
+  /**
+   * At step i: apply `#applies[i]` to the state (when set), then yield `#events[i]` (when set). Slots
+   * [#next, #size) are pending; the arrays keep their capacity between reads (emptying an array with
+   * `length = 0` drops its backing store, which the next push would allocate again).
+   */
+  readonly #applies: (ChunkEvent | undefined)[] = [];
+  readonly #events: (StreamEvent | undefined)[] = [];
+  #size = 0;
   /** A text or reasoning delta arrived in this attempt. */
   content = false;
   /** The stop event arrived in this attempt. */
@@ -29,10 +34,12 @@ export class EventPump implements FrameSink {
   /** Continuation overlap to drop (after a resume). */
   stitcher: Stitcher | undefined;
 
-  readonly #decoded: ChunkEvent[] = [];
+  /** What the adapter emitted for the current frame: [0, #decodedCount), capacity kept likewise. */
+  readonly #decoded: (ChunkEvent | undefined)[] = [];
+  #decodedCount = 0;
   #next = 0;
   readonly #sink: ChunkEventSink = (event) => {
-    this.#decoded.push(event);
+    this.#decoded[this.#decodedCount++] = event;
   };
   readonly #rechunker: Rechunker | undefined;
   #decode: FrameDecoder | undefined;
@@ -48,7 +55,7 @@ export class EventPump implements FrameSink {
 
   /** Steps not handed over yet. */
   get pending(): number {
-    return this.events.length - this.#next;
+    return this.#size - this.#next;
   }
 
   /** The attempt's decoding ended (an exception frame or an undecodable payload): later frames are ignored. */
@@ -65,45 +72,58 @@ export class EventPump implements FrameSink {
   }
 
   clear(): void {
+    for (let i = this.#next; i < this.#size; i++) {
+      this.#applies[i] = undefined;
+      this.#events[i] = undefined;
+    }
     this.#next = 0;
-    this.applies.length = 0;
-    this.events.length = 0;
-    this.#decoded.length = 0;
+    this.#size = 0;
+    this.#clearDecoded();
     this.unexpected = undefined;
     this.failure = undefined;
   }
 
   /** The next event to hand over, its state update applied first; undefined once the queue is used up. */
   take(state: StreamState): StreamEvent | undefined {
-    const { applies, events } = this;
-    while (this.#next < events.length) {
+    const applies = this.#applies;
+    const events = this.#events;
+    while (this.#next < this.#size) {
       const i = this.#next++;
       const apply = applies[i];
-      if (apply !== undefined) state.apply(apply);
       const event = events[i];
+      // Taken slots let go of their events: the arrays outlive them.
+      applies[i] = undefined;
+      events[i] = undefined;
+      if (apply !== undefined) state.apply(apply);
       if (event !== undefined) return event;
     }
     // Used up: start the queues over (cheaper than shifting, and bounded by the reader's pause).
     this.#next = 0;
-    applies.length = 0;
-    events.length = 0;
+    this.#size = 0;
     return undefined;
   }
 
   /** FrameSink: one event frame, decoded into the queues (nothing once the attempt's decoding ended). */
   event(eventType: string | undefined, bytes: Uint8Array, start: number, end: number): void {
     if (this.closed) return;
-    const decoded = this.#decoded;
     try {
       this.#decode!(eventType, bytes, start, end);
     } catch (error) {
       // A chunk that fails half-way hands over none of its events.
       this.failure = error;
-      decoded.length = 0;
+      this.#clearDecoded();
       return;
     }
-    for (let i = 0; i < decoded.length; i++) this.#step(decoded[i]!);
-    decoded.length = 0;
+    const decoded = this.#decoded;
+    const count = this.#decodedCount;
+    for (let i = 0; i < count; i++) this.#step(decoded[i]!);
+    this.#clearDecoded();
+  }
+
+  #clearDecoded(): void {
+    const decoded = this.#decoded;
+    for (let i = 0; i < this.#decodedCount; i++) decoded[i] = undefined;
+    this.#decodedCount = 0;
   }
 
   /** FrameSink: an exception or error frame ends the attempt's decoding. */
@@ -149,8 +169,14 @@ export class EventPump implements FrameSink {
   }
 
   #push(apply: ChunkEvent | undefined, event: StreamEvent | undefined): void {
-    this.applies.push(apply);
-    this.events.push(event);
+    const i = this.#size++;
+    if (i < this.#applies.length) {
+      this.#applies[i] = apply;
+      this.#events[i] = event;
+    } else {
+      this.#applies.push(apply);
+      this.#events.push(event);
+    }
   }
 }
 

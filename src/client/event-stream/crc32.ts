@@ -16,8 +16,16 @@ for (let n = 0; n < 256; n++) {
   }
 }
 
-/** CRC-32 of bytes [start, end), continuing from `crc` (the CRC of the bytes before `start`). */
+/** CRC-32 of bytes [start, end), continuing from `crc` (the CRC of the bytes before `start`), unsigned. */
 export function crc32(bytes: Uint8Array, start: number, end: number, crc = 0): number {
+  return crc32Int(bytes, start, end, crc) >>> 0;
+}
+
+/**
+ * The same CRC as a signed 32-bit integer, for the hot path: compared with a checksum read as int32 it
+ * stays a small integer, where an unsigned value of 2^31 or more would be boxed as a heap number.
+ */
+export function crc32Int(bytes: Uint8Array, start: number, end: number, crc = 0): number {
   const t = TABLE;
   let c = ~crc;
   let i = start;
@@ -34,5 +42,5 @@ export function crc32(bytes: Uint8Array, start: number, end: number, crc = 0): n
       t[bytes[i + 7]!]!;
   }
   for (; i < end; i++) c = t[(c ^ bytes[i]!) & 255]! ^ (c >>> 8);
-  return ~c >>> 0;
+  return ~c;
 }

@@ -4,7 +4,7 @@
  * decodes a whole read synchronously into a FrameSink: an event frame wholly inside the read is handed on
  * as a byte range of it (no copy, no object per frame); only a frame that straddles reads is assembled.
  */
-import { crc32 } from './crc32.js';
+import { crc32Int } from './crc32.js';
 
 export interface EventStreamMessage {
   messageType: string;
@@ -66,8 +66,12 @@ for (const value of [
   (KNOWN_BY_LENGTH[value.length] ??= []).push({ value, bytes: enc.encode(value) });
 }
 
-function readUint32(bytes: Uint8Array, offset: number): number {
-  return ((bytes[offset]! << 24) | (bytes[offset + 1]! << 16) | (bytes[offset + 2]! << 8) | bytes[offset + 3]!) >>> 0;
+/**
+ * A big-endian 32-bit field as a signed int: checksums compare as int32 and lengths over 2^31 (impossible
+ * here) come out negative, so no value is boxed as a heap number on the per-frame path.
+ */
+function readInt32(bytes: Uint8Array, offset: number): number {
+  return (bytes[offset]! << 24) | (bytes[offset + 1]! << 16) | (bytes[offset + 2]! << 8) | bytes[offset + 3]!;
 }
 
 function bytesEqual(bytes: Uint8Array, start: number, length: number, expected: Uint8Array): boolean {
@@ -90,14 +94,14 @@ function view(bytes: Uint8Array, start: number, length: number): Uint8Array {
 }
 
 function hex(value: number): string {
-  return '0x' + value.toString(16).padStart(8, '0');
+  return '0x' + (value >>> 0).toString(16).padStart(8, '0');
 }
 
 /** Checks the prelude (12 bytes at `offset`) and returns the frame's total length. */
 function checkPrelude(bytes: Uint8Array, offset: number): number {
-  const total = readUint32(bytes, offset);
-  const expected = readUint32(bytes, offset + 8);
-  const actual = crc32(bytes, offset, offset + 8);
+  const total = readInt32(bytes, offset);
+  const expected = readInt32(bytes, offset + 8);
+  const actual = crc32Int(bytes, offset, offset + 8);
   if (actual !== expected) {
     throw new EventStreamFramingError(
       'checksum',
@@ -105,11 +109,11 @@ function checkPrelude(bytes: Uint8Array, offset: number): number {
         'body is corrupted; retry the request.',
     );
   }
-  const headersLength = readUint32(bytes, offset + 4);
-  if (total < OVERHEAD || total > MAX_FRAME || headersLength > total - OVERHEAD) {
+  const headersLength = readInt32(bytes, offset + 4);
+  if (total < OVERHEAD || total > MAX_FRAME || headersLength < 0 || headersLength > total - OVERHEAD) {
     throw new EventStreamFramingError(
       'length',
-      `Event stream frame has an impossible length (total ${total} bytes, headers ${headersLength} bytes): the ` +
+      `Event stream frame has an impossible length (total ${total >>> 0} bytes, headers ${headersLength >>> 0} bytes): the ` +
         'response is not a valid event stream; retry the request.',
     );
   }
@@ -129,9 +133,9 @@ export interface FrameSink {
 /** Decodes the frame at [start, start + total) of `bytes` into the sink, its prelude already checked. */
 function decodeFrame(bytes: Uint8Array, start: number, total: number, sink: FrameSink): void {
   const end = start + total;
-  const expected = readUint32(bytes, end - 4);
+  const expected = readInt32(bytes, end - 4);
   // The prelude's own CRC is what the first 8 bytes hash to, so the message CRC continues from it.
-  const actual = crc32(bytes, start + 8, end - 4, readUint32(bytes, start + 8));
+  const actual = crc32Int(bytes, start + 8, end - 4, readInt32(bytes, start + 8));
   if (actual !== expected) {
     throw new EventStreamFramingError(
       'checksum',
@@ -139,7 +143,7 @@ function decodeFrame(bytes: Uint8Array, start: number, total: number, sink: Fram
         'body is corrupted; retry the request.',
     );
   }
-  const headersEnd = start + PRELUDE + readUint32(bytes, start + 4);
+  const headersEnd = start + PRELUDE + readInt32(bytes, start + 4);
   let messageType: string | undefined;
   let eventType: string | undefined;
   let exceptionType: string | undefined;
@@ -294,7 +298,7 @@ export class EventStreamDecoder {
   end(): void {
     if (this.#frame !== undefined) throw truncated(this.#frameFilled, this.#frame.length);
     const filled = this.#headFilled;
-    if (filled > 0) throw truncated(filled, filled >= 4 && this.#head ? readUint32(this.#head, 0) : PRELUDE);
+    if (filled > 0) throw truncated(filled, filled >= 4 && this.#head ? readInt32(this.#head, 0) >>> 0 : PRELUDE);
   }
 }
 

@@ -1,7 +1,8 @@
 /**
  * The SDK client the library builds for itself (region, endpoint, credentials or profile through the
  * SDK's normal chain), tuned for streaming: our HTTP/2 handler on pooled sessions, the resolved
- * middleware cached per command (the SDK's `cacheMiddleware`), and the call channel that carries each
+ * middleware cached per command (the SDK's `cacheMiddleware`), one SigV4 signer kept instead of one
+ * per request (cached-signer.ts), and the call channel that carries each
  * call's cancellation and takes its streaming body (call-channel.ts). `maxAttempts: 1`: we retry
  * ourselves, phase-aware, and SDK retries stacked under ours would multiply attempts.
  */
@@ -10,6 +11,7 @@ import type { MetadataBearer } from '@smithy/types';
 import type { Readable } from 'node:stream';
 import type { AttemptAbort } from '../abort-state.js';
 import type { BedrockStreamingClientOptions } from '../types.js';
+import { cachedSigner } from './cached-signer.js';
 import { CALL_CHANNEL_MIDDLEWARE_NAME, CallChannel, callChannelMiddleware, withChannel } from './call-channel.js';
 import { StreamingHttpHandler } from './streaming-http-handler.js';
 import {
@@ -23,10 +25,12 @@ import {
 } from './transport.js';
 
 export function createOwnSdkClient(options: BedrockStreamingClientOptions): BedrockRuntimeClient {
+  let client: BedrockRuntimeClient | undefined;
   const config: BedrockRuntimeClientConfig = {
     maxAttempts: 1,
     cacheMiddleware: true,
     requestHandler: new StreamingHttpHandler(),
+    signer: cachedSigner(() => client!.config),
   };
   if (options.region !== undefined) config.region = options.region;
   else if (options.endpoint !== undefined && !process.env.AWS_REGION && !process.env.AWS_DEFAULT_REGION) {
@@ -36,7 +40,7 @@ export function createOwnSdkClient(options: BedrockStreamingClientOptions): Bedr
   if (options.endpoint !== undefined) config.endpoint = options.endpoint;
   if (options.credentials !== undefined) config.credentials = options.credentials;
   if (options.profile !== undefined) config.profile = options.profile;
-  const client = new BedrockRuntimeClient(config);
+  client = new BedrockRuntimeClient(config);
   client.middlewareStack.add(callChannelMiddleware as never, {
     step: 'deserialize',
     priority: 'high',
