@@ -25,12 +25,10 @@ import {
 } from './transport.js';
 
 export function createOwnSdkClient(options: BedrockStreamingClientOptions): BedrockRuntimeClient {
-  let client: BedrockRuntimeClient | undefined;
   const config: BedrockRuntimeClientConfig = {
     maxAttempts: 1,
     cacheMiddleware: true,
     requestHandler: new StreamingHttpHandler(),
-    signer: cachedSigner(() => client!.config),
   };
   if (options.region !== undefined) config.region = options.region;
   else if (options.endpoint !== undefined && !process.env.AWS_REGION && !process.env.AWS_DEFAULT_REGION) {
@@ -40,7 +38,8 @@ export function createOwnSdkClient(options: BedrockStreamingClientOptions): Bedr
   if (options.endpoint !== undefined) config.endpoint = options.endpoint;
   if (options.credentials !== undefined) config.credentials = options.credentials;
   if (options.profile !== undefined) config.profile = options.profile;
-  client = new BedrockRuntimeClient(config);
+  // The signer reads the client's resolved config (credential chain, region) on first use.
+  const client: BedrockRuntimeClient = new BedrockRuntimeClient({ ...config, signer: cachedSigner(() => client.config) });
   client.middlewareStack.add(callChannelMiddleware as never, {
     step: 'deserialize',
     priority: 'high',
