@@ -39,7 +39,10 @@ export function createOwnSdkClient(options: BedrockStreamingClientOptions): Bedr
   if (options.credentials !== undefined) config.credentials = options.credentials;
   if (options.profile !== undefined) config.profile = options.profile;
   // The signer reads the client's resolved config (credential chain, region) on first use.
-  const client: BedrockRuntimeClient = new BedrockRuntimeClient({ ...config, signer: cachedSigner(() => client.config) });
+  const client: BedrockRuntimeClient = new BedrockRuntimeClient({
+    ...config,
+    signer: cachedSigner(() => client.config),
+  });
   client.middlewareStack.add(callChannelMiddleware as never, {
     step: 'deserialize',
     priority: 'high',
