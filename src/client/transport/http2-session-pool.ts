@@ -32,12 +32,7 @@ export class PooledSession {
 
 export class Http2SessionPool {
   readonly #byOrigin = new Map<string, PooledSession[]>();
-  readonly #connectOptions: http2.SecureClientSessionOptions | undefined;
   #destroyed = false;
-
-  constructor(connectOptions?: http2.SecureClientSessionOptions) {
-    this.#connectOptions = connectOptions;
-  }
 
   /** A session to `origin` with room for one more stream, counted as taken until `release`. */
   acquire(origin: string): PooledSession {
@@ -75,7 +70,7 @@ export class Http2SessionPool {
   }
 
   #connect(origin: string): PooledSession {
-    const session = http2.connect(origin, this.#connectOptions);
+    const session = http2.connect(origin);
     const pooled = new PooledSession(session, origin);
     session.unref();
     // Streams see their own errors; the session's only need to take it out of the pool.

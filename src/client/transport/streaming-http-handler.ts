@@ -18,11 +18,7 @@ const { NGHTTP2_CANCEL } = http2.constants;
 
 export class StreamingHttpHandler {
   readonly metadata: RequestHandlerMetadata = { handlerProtocol: 'h2' };
-  readonly #pool: Http2SessionPool;
-
-  constructor(options: { connectOptions?: http2.SecureClientSessionOptions } = {}) {
-    this.#pool = new Http2SessionPool(options.connectOptions);
-  }
+  readonly #pool = new Http2SessionPool();
 
   handle(request: HttpRequest, options?: HttpHandlerOptions): Promise<{ response: HttpResponse }> {
     const channel = channelOf(request);
