@@ -3,22 +3,10 @@ import type { StreamEvent } from '../../src/client/stream-event.js';
 import type { Emulator } from '../../src/emulator/server.js';
 import type { BedrockStreamingClient } from '../../src/client/bedrock-streaming-client.js';
 import { clientFor, startTestEmulator } from './emulator-harness.js';
+import { FAMILY_MODELS } from '../models/family-models.js';
 
 // One model per family, through the real SDK against the emulator, with both APIs.
-const MODELS: readonly [string, string][] = [
-  ['anthropic', 'anthropic.claude-3-haiku-20240307-v1:0'],
-  ['anthropic-text', 'anthropic.claude-v2'],
-  ['titan', 'amazon.titan-text-express-v1'],
-  ['nova', 'us.amazon.nova-lite-v1:0'],
-  ['llama', 'meta.llama3-8b-instruct-v1:0'],
-  ['mistral', 'mistral.mistral-7b-instruct-v0:2'],
-  ['mistral-chat', 'mistral.mistral-large-2407-v1:0'],
-  ['cohere', 'cohere.command-r-v1:0'],
-  ['cohere-command', 'cohere.command-text-v14'],
-  ['ai21', 'ai21.jamba-1-5-mini-v1:0'],
-  ['deepseek', 'us.deepseek.r1-v1:0'],
-  ['openai', 'openai.gpt-oss-20b-1:0'],
-];
+const MODELS = FAMILY_MODELS;
 
 let emu: Emulator;
 let client: BedrockStreamingClient;

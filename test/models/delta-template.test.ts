@@ -16,6 +16,7 @@ import { COUNT, DeltaTemplate, INT, matchAny, SKIPPED, TEXT } from '../../src/mo
 import { resolveAdapter } from '../../src/models/registry.js';
 import type { ModelAdapter, ModelFamily } from '../../src/models/types.js';
 import { fixtureLines } from './chunk-fixtures.js';
+import { FAMILY_MODELS } from './family-models.js';
 
 const claude = new DeltaTemplate({
   type: 'content_block_delta',
@@ -176,21 +177,6 @@ describe('family templates against the fixtures (shapes from bedrock-wire.md)', 
   });
 });
 
-const MODELS: [ModelFamily, string][] = [
-  ['anthropic', 'anthropic.claude-3-haiku-20240307-v1:0'],
-  ['anthropic-text', 'anthropic.claude-v2'],
-  ['titan', 'amazon.titan-text-express-v1'],
-  ['nova', 'us.amazon.nova-lite-v1:0'],
-  ['llama', 'meta.llama3-8b-instruct-v1:0'],
-  ['mistral', 'mistral.mistral-7b-instruct-v0:2'],
-  ['mistral-chat', 'mistral.mistral-large-2407-v1:0'],
-  ['cohere', 'cohere.command-r-v1:0'],
-  ['cohere-command', 'cohere.command-text-v14'],
-  ['ai21', 'ai21.jamba-1-5-mini-v1:0'],
-  ['deepseek', 'us.deepseek.r1-v1:0'],
-  ['openai', 'openai.gpt-oss-20b-1:0'],
-];
-
 describe('family templates against what the emulator streams (through the SDK)', () => {
   let emu: Emulator;
   let sdk: BedrockRuntimeClient;
@@ -207,7 +193,7 @@ describe('family templates against what the emulator streams (through the SDK)',
     await emu.close();
   });
 
-  it.each(MODELS)(
+  it.each(FAMILY_MODELS)(
     '%s: every chunk gives the same events both ways; most text deltas take the fast path',
     async (family, modelId) => {
       const adapter = resolveAdapter(modelId, family);
