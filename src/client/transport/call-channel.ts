@@ -15,6 +15,7 @@ import type {
   MetadataBearer,
   ResponseMetadata,
 } from '@smithy/types';
+import type { Readable } from 'node:stream';
 import type { AttemptAbort } from '../abort-state.js';
 
 export const CALL_CHANNEL = Symbol.for('aws-bedrock-inference.callChannel');
@@ -24,17 +25,12 @@ export const BODY_TAKEN: unknown = Object.freeze({ bodyTaken: true });
 
 export const CALL_CHANNEL_MIDDLEWARE_NAME = 'awsBedrockInferenceCallChannel';
 
-/** The raw body of a streaming response, as the handler took it. */
-export interface TakenBody {
-  destroy(error?: Error): unknown;
-}
-
 export class CallChannel {
   /** Set by the handler: the response's status and headers (a unary call reads usage from them). */
   statusCode = 0;
   headers: Record<string, string> | undefined;
   /** Set by the handler for a streaming call's 2xx response. */
-  body: TakenBody | undefined;
+  body: Readable | undefined;
 
   constructor(
     readonly abort: AttemptAbort,

@@ -8,7 +8,6 @@
  */
 import { BedrockRuntimeClient, type BedrockRuntimeClientConfig } from '@aws-sdk/client-bedrock-runtime';
 import type { MetadataBearer } from '@smithy/types';
-import type { Readable } from 'node:stream';
 import type { AttemptAbort } from '../abort-state.js';
 import type { BedrockStreamingClientOptions } from '../types.js';
 import { cachedSigner } from './cached-signer.js';
@@ -58,7 +57,7 @@ export class OwnClientTransport implements BedrockTransport {
     const channel = new CallChannel(abort, true);
     withChannel(command.input, channel);
     const output = await this.#send(command);
-    const body = channel.body as Readable | undefined;
+    const body = channel.body;
     const headers = channel.headers ?? {};
     if (body === undefined) {
       throw new Error('The SDK returned a streaming response without a readable body; no raw stream to decode.');
