@@ -3,8 +3,8 @@
  * SDK's normal chain), tuned for streaming: our HTTP/2 handler on pooled sessions, the resolved
  * middleware cached per command (the SDK's `cacheMiddleware`), one SigV4 signer kept instead of one
  * per request (cached-signer.ts), and the call channel that carries each
- * call's cancellation and takes its streaming body (call-channel.ts). `maxAttempts: 1`: we retry
- * ourselves, phase-aware, and SDK retries stacked under ours would multiply attempts.
+ * call's cancellation and takes its streaming body (call-channel.ts). One attempt per send, without the
+ * SDK's retry machinery (single-attempt-middleware.ts): we retry ourselves, phase-aware.
  */
 import { BedrockRuntimeClient, type BedrockRuntimeClientConfig } from '@aws-sdk/client-bedrock-runtime';
 import type { MetadataBearer } from '@smithy/types';
@@ -12,6 +12,7 @@ import type { AttemptAbort } from '../abort-state.js';
 import type { BedrockStreamingClientOptions } from '../types.js';
 import { cachedSigner } from './cached-signer.js';
 import { CALL_CHANNEL_MIDDLEWARE_NAME, CallChannel, callChannelMiddleware, withChannel } from './call-channel.js';
+import { RETRY_MIDDLEWARE_NAME, singleAttemptMiddleware } from './single-attempt-middleware.js';
 import { StreamingHttpHandler } from './streaming-http-handler.js';
 import {
   checkEventStream,
@@ -41,6 +42,13 @@ export function createOwnSdkClient(options: BedrockStreamingClientOptions): Bedr
   const client: BedrockRuntimeClient = new BedrockRuntimeClient({
     ...config,
     signer: cachedSigner(() => client.config),
+  });
+  client.middlewareStack.remove(RETRY_MIDDLEWARE_NAME);
+  client.middlewareStack.add(singleAttemptMiddleware as never, {
+    step: 'finalizeRequest',
+    priority: 'high',
+    name: RETRY_MIDDLEWARE_NAME,
+    tags: ['RETRY'],
   });
   client.middlewareStack.add(callChannelMiddleware as never, {
     step: 'deserialize',

@@ -98,7 +98,7 @@ async function expectedAuthorization(request: Captured): Promise<string> {
   return signed.headers.authorization!;
 }
 
-describe('the kept SigV4 signer', () => {
+describe('the kept SigV4 signer and single-attempt headers', () => {
   it('signs every request validly, like the default signer, across calls', async () => {
     const ours = createOwnSdkClient({ endpoint: url, region: 'us-east-1', credentials });
     const defaults = new BedrockRuntimeClient({ endpoint: url, region: 'us-east-1', credentials });
@@ -126,5 +126,15 @@ describe('the kept SigV4 signer', () => {
       );
       expect(request.headers.authorization).toBe(await expectedAuthorization(request));
     }
+    // Ours (even sends) carries the headers a default client does, its single attempt said as the SDK says it.
+    const [oursSent, defaultSent] = [captured.filter((_, i) => i % 2 === 0), captured.filter((_, i) => i % 2 === 1)];
+    for (const [index, request] of oursSent.entries()) {
+      expect(Object.keys(request.headers).sort()).toEqual(Object.keys(defaultSent[index]!.headers).sort());
+      expect(request.headers['amz-sdk-request']).toBe('attempt=1; max=1');
+      expect(request.headers['amz-sdk-invocation-id']).toMatch(
+        /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
+      );
+    }
+    expect(new Set(oursSent.map((request) => request.headers['amz-sdk-invocation-id'])).size).toBe(3);
   });
 });

@@ -176,3 +176,29 @@ describe.each([
     expect(classified.retryAfterMs).toBe(3000);
   });
 });
+
+describe('our own SDK client against the emulator', () => {
+  it('sends once: a 503 comes back after one attempt, counted in $metadata', async () => {
+    const transport = new OwnClientTransport(
+      createOwnSdkClient({ endpoint: emu.url, region: 'us-east-1', credentials }),
+    );
+    emu.requestLog.clear();
+    emu.faults.add({ fault: { kind: 'error', errorType: 'ServiceUnavailableException' }, times: 1 });
+    const adapter = resolveAdapter(CLAUDE);
+    const command = new InvokeModelWithResponseStreamCommand({
+      modelId: CLAUDE,
+      contentType: 'application/json',
+      body: JSON.stringify(adapter.buildRequest(request)),
+    });
+    try {
+      const attempt = new AttemptWatchdog(new AbortController().signal, DEFAULT_TIMEOUTS);
+      await expect(transport.openStream(command, attempt)).rejects.toMatchObject({
+        name: 'ServiceUnavailableException',
+        $metadata: { httpStatusCode: 503, attempts: 1, totalRetryDelay: 0 },
+      });
+    } finally {
+      transport.destroy();
+    }
+    expect(emu.requestLog.entries().map((entry) => [entry.attempt, entry.status])).toEqual([[1, 503]]);
+  });
+});
