@@ -11,6 +11,8 @@ import { SignatureV4 } from '@smithy/signature-v4';
 import type { AwsCredentialIdentity, HttpRequest as SignableRequest, RequestSigningArguments } from '@smithy/types';
 import { describe, expect, it } from 'vitest';
 import { LeanSigV4Signer } from '../../../src/client/transport/lean-sigv4-signer.js';
+// Deterministic, so a failure can be reproduced from its index.
+import { mulberry32 as random } from '../../../src/emulator/text/seeded-random.js';
 
 const BASE_CREDENTIALS: AwsCredentialIdentity = {
   accessKeyId: 'AKIDEXAMPLE',
@@ -36,18 +38,6 @@ function signers(credentials: AwsCredentialIdentity, region = 'us-east-1', servi
   const reference = new SignatureV4({ ...settings, sha256: Sha256 });
   const fallback = countingSigner(new SignatureV4({ ...settings, sha256: Sha256 }));
   return { reference, fallback, lean: new LeanSigV4Signer({ ...settings, fallback }) };
-}
-
-/** A small deterministic generator, so a failure can be reproduced from its index. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const MODEL_IDS = [
