@@ -15,6 +15,8 @@ import type { CallContext } from './call-context.js';
 import { createTransport } from './transport/create-transport.js';
 import type { BedrockTransport } from './transport/transport.js';
 import { runStream } from './stream-run.js';
+// Loaded for its effect: the per-stream classes keep their optimized code across idle times.
+import './shape-anchors.js';
 import { StreamState } from './stream-state.js';
 import { CallScope, resolveTimeouts } from './timeouts.js';
 import type {
