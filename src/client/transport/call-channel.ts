@@ -31,6 +31,11 @@ export class CallChannel {
   headers: Record<string, string> | undefined;
   /** Set by the handler for a streaming call's 2xx response. */
   body: Readable | undefined;
+  /**
+   * A response that already arrived, for the handler to answer with instead of sending the request: a
+   * request sent outside the SDK has its error response deserialized by the SDK this way.
+   */
+  replay: HttpResponse | undefined;
 
   constructor(
     readonly abort: AttemptAbort,

@@ -4,16 +4,35 @@
  * middleware cached per command (the SDK's `cacheMiddleware`), one SigV4 signer kept instead of one
  * per request (cached-signer.ts), and the call channel that carries each
  * call's cancellation and takes its streaming body (call-channel.ts). One attempt per send, without the
- * SDK's retry machinery (single-attempt-middleware.ts): we retry ourselves, phase-aware.
+ * SDK's retry machinery (single-attempt-middleware.ts): we retry ourselves, phase-aware. Streaming
+ * requests after the first are rebuilt from the SDK's first one and signed by its signer, without running
+ * its pipeline again; their error answers still go through the SDK (stream-request-template.ts).
  */
-import { BedrockRuntimeClient, type BedrockRuntimeClientConfig } from '@aws-sdk/client-bedrock-runtime';
-import type { MetadataBearer } from '@smithy/types';
+import {
+  BedrockRuntimeClient,
+  InvokeModelWithResponseStreamCommand,
+  type BedrockRuntimeClientConfig,
+} from '@aws-sdk/client-bedrock-runtime';
+import type { HttpResponse, MetadataBearer } from '@smithy/types';
 import type { AttemptAbort } from '../abort-state.js';
 import type { BedrockStreamingClientOptions } from '../types.js';
 import { cachedSigner } from './cached-signer.js';
-import { CALL_CHANNEL_MIDDLEWARE_NAME, CallChannel, callChannelMiddleware, withChannel } from './call-channel.js';
-import { RETRY_MIDDLEWARE_NAME, singleAttemptMiddleware } from './single-attempt-middleware.js';
+import {
+  BODY_TAKEN,
+  CALL_CHANNEL_MIDDLEWARE_NAME,
+  CallChannel,
+  callChannelMiddleware,
+  withChannel,
+} from './call-channel.js';
+import { asSingleAttemptError, RETRY_MIDDLEWARE_NAME, singleAttemptMiddleware } from './single-attempt-middleware.js';
 import { StreamingHttpHandler } from './streaming-http-handler.js';
+import type { StreamRequestTemplate } from './stream-request-template.js';
+import {
+  TEMPLATE_CAPTURE_MIDDLEWARE_NAME,
+  templateCaptureMiddleware,
+  type LeanStreamInput,
+  type SigningConfig,
+} from './stream-request-template.js';
 import {
   checkEventStream,
   requestIdOf,
@@ -59,9 +78,32 @@ export function createOwnSdkClient(options: BedrockStreamingClientOptions): Bedr
 }
 
 export class OwnClientTransport implements BedrockTransport {
-  constructor(readonly sdk: BedrockRuntimeClient) {}
+  readonly #handler: StreamingHttpHandler;
+  /** The SDK's first streaming request, recorded; later ones are rebuilt from it (stream-request-template.ts). */
+  #template: StreamRequestTemplate | undefined;
 
-  async openStream(command: StreamCommand, abort: AttemptAbort): Promise<RawStream> {
+  constructor(readonly sdk: BedrockRuntimeClient) {
+    this.#handler = sdk.config.requestHandler as StreamingHttpHandler;
+    sdk.middlewareStack.addRelativeTo(
+      templateCaptureMiddleware(
+        () => sdk.config as unknown as SigningConfig,
+        () => this.#template !== undefined,
+        (template) => (this.#template = template),
+      ) as never,
+      { relation: 'before', toMiddleware: RETRY_MIDDLEWARE_NAME, name: TEMPLATE_CAPTURE_MIDDLEWARE_NAME },
+    );
+  }
+
+  openStream(command: StreamCommand, abort: AttemptAbort): Promise<RawStream> {
+    const template = this.#template;
+    if (template !== undefined && command instanceof InvokeModelWithResponseStreamCommand) {
+      const input = command.input;
+      if (template.fits(input)) return this.#openFromTemplate(template, input, command, abort);
+    }
+    return this.#openThroughSdk(command, abort);
+  }
+
+  async #openThroughSdk(command: StreamCommand, abort: AttemptAbort): Promise<RawStream> {
     const channel = new CallChannel(abort, true);
     withChannel(command.input, channel);
     const output = await this.#send(command);
@@ -72,6 +114,39 @@ export class OwnClientTransport implements BedrockTransport {
     }
     await checkEventStream(channel.statusCode, headers, body);
     return { body, requestId: requestIdOf(headers) ?? output.$metadata.requestId };
+  }
+
+  /**
+   * Signed from the record and handed to our handler. A 2xx event stream is taken as the SDK path takes
+   * it; any other response is replayed through the SDK (nothing is sent twice) for its typed error.
+   */
+  async #openFromTemplate(
+    template: StreamRequestTemplate,
+    input: LeanStreamInput,
+    command: InvokeModelWithResponseStreamCommand,
+    abort: AttemptAbort,
+  ): Promise<RawStream> {
+    const channel = new CallChannel(abort, true);
+    let answered: { response: HttpResponse } | undefined;
+    try {
+      answered = await this.#handler.handle(withChannel(await template.sign(input), channel));
+    } catch (error) {
+      if (error !== BODY_TAKEN) throw asSingleAttemptError(error);
+    }
+    if (answered !== undefined) return this.#replay(command, abort, answered.response);
+    const body = channel.body!;
+    const headers = channel.headers ?? {};
+    await checkEventStream(channel.statusCode, headers, body);
+    return { body, requestId: requestIdOf(headers) };
+  }
+
+  /** The SDK deserializes a response that arrived outside it: it throws the operation's typed error. */
+  async #replay(command: StreamCommand, abort: AttemptAbort, response: HttpResponse): Promise<never> {
+    const channel = new CallChannel(abort, true);
+    channel.replay = response;
+    withChannel(command.input, channel);
+    await this.#send(command);
+    throw new Error(`Bedrock answered HTTP ${response.statusCode} but the SDK reported no error for it.`);
   }
 
   async send<Output>(command: UnaryCommand, abort: AttemptAbort): Promise<UnaryResponse<Output>> {

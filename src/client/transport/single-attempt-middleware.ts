@@ -30,14 +30,18 @@ export const singleAttemptMiddleware: FinalizeRequestMiddleware<object, Metadata
       result.output.$metadata.totalRetryDelay = 0;
       return result;
     } catch (error) {
-      // As the SDK's retry middleware: what it throws is an Error whose $metadata counts the attempt.
-      const failure = asError(error);
-      failure.$metadata ??= {};
-      failure.$metadata.attempts = 1;
-      failure.$metadata.totalRetryDelay = 0;
-      throw failure;
+      throw asSingleAttemptError(error);
     }
   };
+
+/** As the SDK's retry middleware throws: an Error whose $metadata counts the one attempt. */
+export function asSingleAttemptError(error: unknown): Error {
+  const failure = asError(error);
+  failure.$metadata ??= {};
+  failure.$metadata.attempts = 1;
+  failure.$metadata.totalRetryDelay = 0;
+  return failure;
+}
 
 type SdkError = Error & { $metadata?: ResponseMetadata };
 

@@ -25,6 +25,11 @@ export class StreamingHttpHandler {
     // Our own calls carry their cancellation on the channel; anyone else's send() may pass a signal.
     const cancel = channel?.abort ?? (options?.abortSignal as AbortSignal | undefined);
     if (cancel?.aborted) return Promise.reject(abortError(cancel.reason));
+    const replay = channel?.replay;
+    if (replay !== undefined) {
+      channel!.replay = undefined;
+      return Promise.resolve({ response: replay });
+    }
     return new Promise((resolve, reject) => {
       new Exchange(this.#pool, channel, cancel, resolve, reject).send(request);
     });

@@ -1,0 +1,114 @@
+/**
+ * A local HTTP/2 (h2c) server that records every request it gets (method, path, headers, body) and
+ * answers with what the test sets; and an independent check of a recorded request's SigV4 signature:
+ * the SDK's SignatureV4 over node's crypto, with only the headers the request says it signed.
+ */
+import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
+import http2 from 'node:http2';
+import type { AddressInfo } from 'node:net';
+import { SignatureV4 } from '@smithy/signature-v4';
+import type { AwsCredentialIdentity, HttpRequest } from '@smithy/types';
+
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  /** Every header; of the pseudo-headers only `:authority`, which the SDK signs over HTTP/2 instead of `host`. */
+  headers: Record<string, string>;
+  body: string;
+}
+
+export interface Answer {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+export interface RecordingServer {
+  url: string;
+  requests: RecordedRequest[];
+  /** What every request is answered with (default: 200, an empty JSON object). */
+  answer: Answer;
+  close(): Promise<void>;
+}
+
+export async function startRecordingServer(): Promise<RecordingServer> {
+  const server = http2.createServer();
+  const recording: RecordingServer = {
+    url: '',
+    requests: [],
+    answer: { status: 200, headers: { 'content-type': 'application/json', 'x-amzn-requestid': 'r' }, body: '{}' },
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+  server.on('stream', (stream, headers) => {
+    const parts: Buffer[] = [];
+    stream.on('data', (part: Buffer) => parts.push(part));
+    stream.on('end', () => {
+      const plain: Record<string, string> = {};
+      for (const [name, value] of Object.entries(headers)) {
+        if ((!name.startsWith(':') || name === ':authority') && value !== undefined) plain[name] = String(value);
+      }
+      recording.requests.push({
+        method: String(headers[':method']),
+        path: String(headers[':path']),
+        headers: plain,
+        body: Buffer.concat(parts).toString('utf8'),
+      });
+      const { status, headers: answerHeaders, body } = recording.answer;
+      stream.respond({ ':status': status, ...answerHeaders });
+      stream.end(body);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  recording.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return recording;
+}
+
+function toBytes(data: string | ArrayBuffer | ArrayBufferView): string | Uint8Array {
+  if (typeof data === 'string') return data;
+  if (data instanceof ArrayBuffer) return new Uint8Array(data);
+  return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+}
+
+/** A Checksum over node's crypto, independent of the SDK's hash implementation. */
+class NodeSha256 {
+  readonly #hash: Hash | Hmac;
+  constructor(secret?: string | ArrayBuffer | ArrayBufferView) {
+    this.#hash = secret === undefined ? createHash('sha256') : createHmac('sha256', toBytes(secret));
+  }
+  update(data: string | ArrayBuffer | ArrayBufferView): void {
+    this.#hash.update(toBytes(data));
+  }
+  digest(): Promise<Uint8Array> {
+    return Promise.resolve(new Uint8Array(this.#hash.digest()));
+  }
+  reset(): void {}
+}
+
+/** Signs the recorded request again with only the headers it says were signed, at its own date. */
+export async function expectedAuthorization(
+  request: RecordedRequest,
+  credentials: AwsCredentialIdentity,
+  region = 'us-east-1',
+  service = 'bedrock',
+): Promise<string> {
+  const signedNames = /SignedHeaders=([^,]+)/.exec(request.headers.authorization ?? '')?.[1]?.split(';') ?? [];
+  const headers: Record<string, string> = {};
+  for (const name of signedNames) headers[name] = request.headers[name]!;
+  const amzDate = request.headers['x-amz-date']!;
+  const signingDate = new Date(
+    `${amzDate.slice(0, 4)}-${amzDate.slice(4, 6)}-${amzDate.slice(6, 11)}:${amzDate.slice(11, 13)}:${amzDate.slice(13)}`,
+  );
+  const [path] = request.path.split('?') as [string];
+  const unsigned: HttpRequest = {
+    method: request.method,
+    protocol: 'http:',
+    hostname: '127.0.0.1',
+    // As sent: the SDK signs the encoded path (and escapes it once more, as SigV4 wants).
+    path,
+    headers,
+    body: request.body,
+  };
+  const signer = new SignatureV4({ credentials, region, service, sha256: NodeSha256 });
+  const signed = await signer.sign(unsigned, { signingDate });
+  return signed.headers.authorization!;
+}
