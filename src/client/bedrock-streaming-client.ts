@@ -113,20 +113,21 @@ export class BedrockStreamingClient {
     const timeouts = resolveTimeouts(options.timeouts, request.timeouts);
     const chunking = request.chunking ?? options.chunking;
     createRechunker(chunking);
+    const estimatedInputTokens = estimateInputTokens(normalized);
     return {
       transport: this.#transport,
       modelId,
       api,
       adapter: api === 'invoke' ? resolveAdapter(modelId, options.family) : optionalAdapter(modelId, options),
       request: normalized,
-      estimatedInputTokens: estimateInputTokens(normalized),
+      estimatedInputTokens,
       retry: this.#retry,
       timeouts,
       resume: resolveResumePolicy(options.resume, request.resume),
       chunking,
       quota: options.quota,
       scope: new CallScope(request.signal, timeouts.totalMs),
-      state: new StreamState(estimateInputTokens(normalized)),
+      state: new StreamState(estimatedInputTokens),
     };
   }
 }

@@ -192,7 +192,8 @@ function readInt(bytes: Uint8Array, p: number, end: number, hole: Hole): number 
 
 /** UTF-8 of bytes[start, end): Buffer's decoder for Buffers (node's reads), TextDecoder otherwise. */
 function utf8(bytes: Uint8Array, start: number, end: number): string {
-  if (Buffer.isBuffer(bytes)) return bytes.toString('utf8', start, end);
+  // No encoding named: Buffer then goes straight to its UTF-8 decoder instead of looking the name up.
+  if (Buffer.isBuffer(bytes)) return bytes.toString(undefined, start, end);
   return textDecoder.decode(new Uint8Array(bytes.buffer, bytes.byteOffset + start, end - start));
 }
 

@@ -95,6 +95,14 @@ function decodeBase64(payload: Uint8Array, start: number, end: number): number {
   return o;
 }
 
+/**
+ * The last parsed chunks, kept so their hidden classes outlive a full GC between bursts of streams (as
+ * shape-anchors.ts does for our classes): the adapters' decoders are compiled against these shapes.
+ */
+const KEPT_CHUNKS = 16;
+const keptChunks: unknown[] = new Array<unknown>(KEPT_CHUNKS).fill(undefined);
+let keptNext = 0;
+
 function parseObject(json: string, what: string): Record<string, unknown> {
   let value: unknown;
   try {
@@ -107,6 +115,8 @@ function parseObject(json: string, what: string): Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new ChunkPayloadError(`Bedrock sent a ${what} that is not a JSON object: ${json.slice(0, 200)}`);
   }
+  keptChunks[keptNext] = value;
+  keptNext = (keptNext + 1) % KEPT_CHUNKS;
   return value as Record<string, unknown>;
 }
 
@@ -145,7 +155,8 @@ export function decodeChunkPayload(
     const chunk = matchAny(templates, scratch, 0, length);
     if (chunk !== undefined) return chunk;
   }
-  return parseObject(scratch.toString('utf8', 0, length), 'chunk');
+  // (No encoding named: UTF-8, without Buffer looking the name up.)
+  return parseObject(scratch.toString(undefined, 0, length), 'chunk');
 }
 
 /**

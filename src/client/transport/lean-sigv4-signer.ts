@@ -3,12 +3,13 @@
  * no query), byte for byte what the SDK's SignatureV4 produces, at a fraction of its cost. SignatureV4
  * spends most of a request's signing time around the cryptography: an HMAC of the access key per request
  * to find its cached signing key, a fresh Date string and several regular expressions per header, string
- * to byte conversions before every hash. Here node's crypto hashes the strings directly, the derived key
- * is looked up by its inputs, and the date and canonical path are kept while they repeat. Anything else
+ * to byte conversions before every hash. Here node's one-shot crypto.hash digests the strings directly
+ * (no Hash object per digest), the derived key is looked up by its inputs, and the date and canonical
+ * path are kept while they repeat. Anything else
  * (a query, a streamed body, signable/unsignable header options, a non-Date signing time) goes to the
  * SDK's SignatureV4, unchanged. test/client/transport/lean-sigv4-signer.test.ts checks the two agree.
  */
-import { createHash, createHmac } from 'node:crypto';
+import { createHmac, hash } from 'node:crypto';
 import {
   ALGORITHM_IDENTIFIER,
   ALWAYS_UNSIGNABLE_HEADERS,
@@ -88,7 +89,7 @@ export class LeanSigV4Signer implements RequestSigner {
     let payloadHash = headerValue(headers, SHA256_HEADER);
     if (payloadHash === undefined) {
       const body = signed.body as string | Uint8Array | undefined | null;
-      payloadHash = body == undefined ? EMPTY_BODY_SHA256 : createHash('sha256').update(body).digest('hex');
+      payloadHash = body == undefined ? EMPTY_BODY_SHA256 : hash('sha256', body, 'hex');
       headers[SHA256_HEADER] = payloadHash;
     }
 
@@ -112,8 +113,7 @@ export class LeanSigV4Signer implements RequestSigner {
     for (const name of names) canonicalHeaders += `${name}:${canonical[name]}\n`;
     const signedHeaders = names.join(';');
     const canonicalRequest = `${signed.method}\n${this.#canonicalPathOf(signed.path)}\n\n${canonicalHeaders}\n${signedHeaders}\n${payloadHash}`;
-    const stringToSign =
-      `${ALGORITHM_IDENTIFIER}\n${longDate}\n${scope}\n` + createHash('sha256').update(canonicalRequest).digest('hex');
+    const stringToSign = `${ALGORITHM_IDENTIFIER}\n${longDate}\n${scope}\n` + hash('sha256', canonicalRequest, 'hex');
     // SignatureV4 derives the key with the signer's own service when the signing service is empty.
     const keyService = service || this.#service;
     const signature = createHmac('sha256', this.#signingKey(credentials.secretAccessKey, shortDate, region, keyService))
