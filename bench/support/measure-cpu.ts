@@ -4,7 +4,7 @@
  * every driver really received the same answers.
  */
 import type { BenchDriver } from '../drivers/driver.js';
-import { forceGc } from './measure-gc.js';
+import { forceGcAndSettle } from './measure-gc.js';
 
 export interface Workload {
   modelId: string;
@@ -32,7 +32,7 @@ export async function runBatch(driver: BenchDriver, workload: Workload): Promise
       chunks += result.chunks;
     }
   };
-  forceGc();
+  await forceGcAndSettle();
   const started = performance.now();
   const before = process.cpuUsage();
   await Promise.all(Array.from({ length: workload.concurrency }, worker));

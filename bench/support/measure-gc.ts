@@ -19,3 +19,17 @@ export function forceGc(): void {
   }
   cached();
 }
+
+/**
+ * How long the CPU measurement waits after the forced GC. V8 sweeps the collected heap concurrently on
+ * its worker threads after gc() returns: measured at once, a batch was billed the sweeping of the
+ * previous driver's garbage (process.cpuUsage counts every thread), ~1.2 ms per 1,000 chunks for the
+ * bytes-only floor right after the AI SDK. Sweeping these heaps takes a few milliseconds; 50 ms is ample.
+ */
+const SWEEP_SETTLE_MS = 50;
+
+/** A forced full GC whose concurrent sweeping has finished: nothing of earlier work runs on during a measurement. */
+export async function forceGcAndSettle(): Promise<void> {
+  forceGc();
+  await new Promise((resolve) => setTimeout(resolve, SWEEP_SETTLE_MS));
+}
