@@ -24,10 +24,19 @@ export async function startEmulatorProcess(options: Omit<EmulatorOptions, 'backe
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     },
   );
+  // Each wait takes its listeners off again: a long section asks for usage many times.
   const next = () =>
     new Promise<ChildMessage>((resolve, reject) => {
-      child.once('message', (message) => resolve(message as ChildMessage));
-      child.once('exit', (code) => reject(new Error(`emulator child exited with ${code}`)));
+      const onMessage = (message: unknown) => {
+        child.off('exit', onExit);
+        resolve(message as ChildMessage);
+      };
+      const onExit = (code: number | null) => {
+        child.off('message', onMessage);
+        reject(new Error(`emulator child exited with ${code}`));
+      };
+      child.once('message', onMessage);
+      child.once('exit', onExit);
     });
   const ready = await next();
   if (ready.type !== 'ready') throw new Error('emulator child did not start');

@@ -100,6 +100,8 @@ function decodeBase64(payload: Uint8Array, start: number, end: number): number {
  * shape-anchors.ts does for our classes): the adapters' decoders are compiled against these shapes.
  */
 const KEPT_CHUNKS = 16;
+/** Only small chunks are kept: their shapes are what matters, and a large one would pin its memory. */
+const KEPT_CHUNK_MAX_LENGTH = 4096;
 const keptChunks: unknown[] = new Array<unknown>(KEPT_CHUNKS).fill(undefined);
 let keptNext = 0;
 
@@ -115,8 +117,10 @@ function parseObject(json: string, what: string): Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new ChunkPayloadError(`Bedrock sent a ${what} that is not a JSON object: ${json.slice(0, 200)}`);
   }
-  keptChunks[keptNext] = value;
-  keptNext = (keptNext + 1) % KEPT_CHUNKS;
+  if (json.length <= KEPT_CHUNK_MAX_LENGTH) {
+    keptChunks[keptNext] = value;
+    keptNext = (keptNext + 1) % KEPT_CHUNKS;
+  }
   return value as Record<string, unknown>;
 }
 

@@ -147,4 +147,23 @@ describe('streams after the first, against the emulator', () => {
       warmed.destroy();
     }
   });
+
+  it('leave other shapes to the SDK pipeline: ConverseStream, unary calls', async () => {
+    const warmed = clientFor(emu);
+    const pipeline = countPipelineRuns(warmed.sdkClient);
+    try {
+      await warmed.invokeStream({ prompt: 'Say hello.', maxTokens: 20 }).finalResult();
+      const converse = await warmed
+        .invokeStream({ prompt: 'Say hello.', maxTokens: 20, api: 'converse' })
+        .finalResult();
+      const unary = await warmed.invoke({ prompt: 'Say hello.', maxTokens: 20 });
+      await warmed.invokeStream({ prompt: 'Say hello again.', maxTokens: 20 }).finalResult();
+      expect(converse.text.length).toBeGreaterThan(0);
+      expect(unary.text.length).toBeGreaterThan(0);
+      // First stream, Converse stream, unary call: three runs; the second invoke stream needed none.
+      expect(pipeline.runs).toBe(3);
+    } finally {
+      warmed.destroy();
+    }
+  });
 });
