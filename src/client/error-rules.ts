@@ -68,6 +68,12 @@ export const RULES: Readonly<Record<string, Rule>> = {
     what: 'AWS rejected the request signature',
     todo: 'Check the secret access key and that the machine clock is correct.',
   },
+  MissingAuthenticationTokenException: {
+    type: AccessDeniedError,
+    retryable: false,
+    what: 'The request reached AWS unsigned',
+    todo: 'Sign requests with SigV4: give the client credentials (or a profile) instead of none.',
+  },
   ExpiredTokenException: {
     type: AccessDeniedError,
     retryable: false,

@@ -7,6 +7,10 @@ export const BEDROCK_ERROR_STATUS = {
   ValidationException: 400,
   ServiceQuotaExceededException: 400,
   AccessDeniedException: 403,
+  // Not Bedrock's own: what AWS's front end answers for a bad signature or an unknown key.
+  InvalidSignatureException: 403,
+  UnrecognizedClientException: 403,
+  MissingAuthenticationTokenException: 403,
   ResourceNotFoundException: 404,
   ModelTimeoutException: 408,
   ModelErrorException: 424,
@@ -61,6 +65,10 @@ export const DEFAULT_ERROR_MESSAGES: Record<BedrockErrorName, string> = {
   ServiceQuotaExceededException:
     'Your request exceeds the service quotas for your account. You can view your quotas at https://docs.aws.amazon.com/bedrock/latest/userguide/quotas.html.',
   AccessDeniedException: "You don't have access to the model with the specified model ID.",
+  InvalidSignatureException:
+    'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.',
+  UnrecognizedClientException: 'The security token included in the request is invalid.',
+  MissingAuthenticationTokenException: 'Missing Authentication Token',
   ResourceNotFoundException: 'The requested resource could not be found.',
   ModelTimeoutException: 'Model has timed out in processing the request. Try your request again.',
   ModelErrorException: 'The model returned an error. Try your request again.',

@@ -8,4 +8,5 @@ export { listModels, resolveModel, type ResolvedModel } from './model-catalog.js
 export { createMarkovBackend } from './text/markov-backend.js';
 export { createOpenAICompatibleBackend, type OpenAICompatibleBackendOptions } from './backends/openai-compatible.js';
 export { BedrockServiceError } from './bedrock-error.js';
+export type { EmulatorCredentials } from './signature-check.js';
 export type * from './families/types.js';

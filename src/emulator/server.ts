@@ -23,6 +23,7 @@ import { resolveModel } from './model-catalog.js';
 import { runOperation } from './model-operations.js';
 import { QuotaSimulator, type QuotaOptions } from './quota.js';
 import { RequestLog, type RequestLogEntry } from './request-log.js';
+import { receivedHeaders, verifySignature, type EmulatorCredentials } from './signature-check.js';
 import { route } from './router.js';
 import { createMarkovBackend } from './text/markov-backend.js';
 import { hashString } from './text/seeded-random.js';
@@ -42,6 +43,11 @@ export interface EmulatorOptions {
   /** Where the words come from (default: the bundled Markov generator). */
   backend?: TextBackend;
   maxBodyBytes?: number;
+  /**
+   * Check every model request's SigV4 signature against these credentials, as Bedrock does (403
+   * `InvalidSignatureException` / `UnrecognizedClientException` otherwise). Default: any signature passes.
+   */
+  credentials?: EmulatorCredentials;
 }
 
 export interface Emulator {
@@ -102,8 +108,17 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     const entry = requestLog.start({ requestId, operation, modelId, body: undefined, attempt: sdkAttempt(req) });
     let faulted = false;
     try {
-      const model = resolveModel(modelId);
       const raw = await readBody(req, maxBodyBytes);
+      if (options.credentials !== undefined) {
+        const received = {
+          method: req.method ?? 'POST',
+          path: req.url ?? '/',
+          headers: receivedHeaders(req),
+          body: raw,
+        };
+        await verifySignature(received, options.credentials);
+      }
+      const model = resolveModel(modelId);
       entry.body = parseJsonBody(raw);
       const fault = faults.take({ modelId, baseModelId: model.baseModelId, operation, attempt: entry.attempt });
       if (fault !== undefined) entry.fault = fault.kind;

@@ -8,11 +8,18 @@ import { NodeHttpHandler } from '@smithy/node-http-handler';
 
 export const CLAUDE = 'anthropic.claude-3-haiku-20240307-v1:0';
 
-export function sdkClient(url: string, options: { http1?: boolean; maxAttempts?: number } = {}): BedrockRuntimeClient {
+export function sdkClient(
+  url: string,
+  options: {
+    http1?: boolean;
+    maxAttempts?: number;
+    credentials?: { accessKeyId: string; secretAccessKey: string };
+  } = {},
+): BedrockRuntimeClient {
   return new BedrockRuntimeClient({
     endpoint: url,
     region: 'us-east-1',
-    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    credentials: options.credentials ?? { accessKeyId: 'test', secretAccessKey: 'test' },
     ...(options.http1 ? { requestHandler: new NodeHttpHandler() } : {}),
     ...(options.maxAttempts === undefined ? {} : { maxAttempts: options.maxAttempts }),
   });

@@ -6,6 +6,7 @@ import { InvalidArgumentError, type Command } from 'commander';
 import { createOpenAICompatibleBackend } from '../../emulator/backends/openai-compatible.js';
 import type { FaultRule } from '../../emulator/faults.js';
 import { startEmulator, type EmulatorOptions } from '../../emulator/server.js';
+import type { EmulatorCredentials } from '../../emulator/signature-check.js';
 import { parseSpeed } from '../../emulator/timing.js';
 
 interface EmulatorFlags {
@@ -18,6 +19,7 @@ interface EmulatorFlags {
   rpm?: number;
   burndown?: number;
   fault: FaultRule[];
+  verifySignatures?: EmulatorCredentials;
 }
 
 export function registerEmulatorCommand(program: Command): void {
@@ -38,11 +40,17 @@ export function registerEmulatorCommand(program: Command): void {
       collectFault,
       [],
     )
+    .option(
+      '--verify-signatures <keyId:secret>',
+      'check every request is SigV4-signed with these credentials, as Bedrock does (403 otherwise)',
+      credentialPair,
+    )
     .action(async (flags: EmulatorFlags) => {
       const speed = parseSpeed(flags.speed);
       if (speed === undefined)
         throw new InvalidArgumentError(`--speed must be instant, realistic or a positive number, got "${flags.speed}"`);
       const options: EmulatorOptions = { port: flags.port, host: flags.host, speed, faults: flags.fault };
+      if (flags.verifySignatures !== undefined) options.credentials = flags.verifySignatures;
       if (flags.tpm !== undefined || flags.rpm !== undefined) {
         options.quota = {
           ...(flags.tpm === undefined ? {} : { tokensPerMinute: flags.tpm }),
@@ -59,7 +67,7 @@ export function registerEmulatorCommand(program: Command): void {
         });
       }
       const emulator = await startEmulator(options);
-      process.stdout.write(banner(emulator.url, flags.speed));
+      process.stdout.write(banner(emulator.url, flags.speed, flags.verifySignatures));
       const stop = async () => {
         process.stdout.write('\nStopping the emulator...\n');
         await emulator.close();
@@ -70,21 +78,28 @@ export function registerEmulatorCommand(program: Command): void {
     });
 }
 
-function banner(url: string, speed: string): string {
+function banner(url: string, speed: string, verified: EmulatorCredentials | undefined): string {
   const model = 'anthropic.claude-3-haiku-20240307-v1:0';
   const body =
     '{"anthropic_version":"bedrock-2023-05-31","max_tokens":60,"messages":[{"role":"user","content":"Hello"}]}';
+  const keys = verified ?? { accessKeyId: 'local', secretAccessKey: 'local' };
+  // Unsigned curl requests only pass while signatures are not checked.
+  const curl = verified
+    ? [`Signatures are checked: sign with access key ${verified.accessKeyId} (unsigned requests get 403).`]
+    : [
+        'Stream with curl:',
+        `  curl -sN ${url}/model/${model}/invoke-with-response-stream -H 'content-type: application/json' \\`,
+        `    -d '${body}' | strings`,
+      ];
   return [
     `Bedrock emulator listening on ${url} (HTTP/1.1 and h2c, speed: ${speed})`,
     '',
     'Point the AWS SDK at it:',
     `  new BedrockRuntimeClient({ endpoint: '${url}', region: 'us-east-1',`,
-    `    credentials: { accessKeyId: 'local', secretAccessKey: 'local' } })`,
+    `    credentials: { accessKeyId: '${keys.accessKeyId}', secretAccessKey: '${verified ? '<the secret>' : keys.secretAccessKey}' } })`,
     `  or: export AWS_ENDPOINT_URL_BEDROCK_RUNTIME=${url}`,
     '',
-    'Stream with curl:',
-    `  curl -sN ${url}/model/${model}/invoke-with-response-stream -H 'content-type: application/json' \\`,
-    `    -d '${body}' | strings`,
+    ...curl,
     '',
     `Models: ${url}/_emulator/models   Request log: ${url}/_emulator/requests   Faults: POST ${url}/_emulator/faults`,
     'Press Ctrl-C to stop.',
@@ -97,6 +112,14 @@ function integer(value: string): number {
   if (!Number.isInteger(parsed) || parsed < 0)
     throw new InvalidArgumentError(`expected a whole number, got "${value}"`);
   return parsed;
+}
+
+function credentialPair(value: string): EmulatorCredentials {
+  const at = value.indexOf(':');
+  if (at <= 0 || at === value.length - 1) {
+    throw new InvalidArgumentError(`--verify-signatures takes <access key id>:<secret access key>, got "${value}"`);
+  }
+  return { accessKeyId: value.slice(0, at), secretAccessKey: value.slice(at + 1) };
 }
 
 function collectFault(value: string, previous: FaultRule[]): FaultRule[] {

@@ -1,13 +1,12 @@
 /**
  * A local HTTP/2 (h2c) server that records every request it gets (method, path, headers, body) and
- * answers with what the test sets; and an independent check of a recorded request's SigV4 signature:
- * the SDK's SignatureV4 over node's crypto, with only the headers the request says it signed.
+ * answers with what the test sets; and an independent check of a recorded request's SigV4 signature
+ * (the emulator's: the SDK's SignatureV4 over node's crypto, with only the headers the request says it signed).
  */
-import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
 import http2 from 'node:http2';
 import type { AddressInfo } from 'node:net';
-import { SignatureV4 } from '@smithy/signature-v4';
-import type { AwsCredentialIdentity, HttpRequest } from '@smithy/types';
+import type { AwsCredentialIdentity } from '@smithy/types';
+import { expectedAuthorization as signatureFor } from '../../../src/emulator/signature-check.js';
 
 export interface RecordedRequest {
   method: string;
@@ -63,52 +62,17 @@ export async function startRecordingServer(): Promise<RecordingServer> {
   return recording;
 }
 
-function toBytes(data: string | ArrayBuffer | ArrayBufferView): string | Uint8Array {
-  if (typeof data === 'string') return data;
-  if (data instanceof ArrayBuffer) return new Uint8Array(data);
-  return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-}
-
-/** A Checksum over node's crypto, independent of the SDK's hash implementation. */
-class NodeSha256 {
-  readonly #hash: Hash | Hmac;
-  constructor(secret?: string | ArrayBuffer | ArrayBufferView) {
-    this.#hash = secret === undefined ? createHash('sha256') : createHmac('sha256', toBytes(secret));
-  }
-  update(data: string | ArrayBuffer | ArrayBufferView): void {
-    this.#hash.update(toBytes(data));
-  }
-  digest(): Promise<Uint8Array> {
-    return Promise.resolve(new Uint8Array(this.#hash.digest()));
-  }
-  reset(): void {}
-}
-
-/** Signs the recorded request again with only the headers it says were signed, at its own date. */
+/** Signs the recorded request again (the emulator's SigV4 check: SignatureV4 over node's crypto) with only the headers it says were signed, at its own date. */
 export async function expectedAuthorization(
   request: RecordedRequest,
   credentials: AwsCredentialIdentity,
   region = 'us-east-1',
-  service = 'bedrock',
 ): Promise<string> {
   const signedNames = /SignedHeaders=([^,]+)/.exec(request.headers.authorization ?? '')?.[1]?.split(';') ?? [];
-  const headers: Record<string, string> = {};
-  for (const name of signedNames) headers[name] = request.headers[name]!;
   const amzDate = request.headers['x-amz-date']!;
   const signingDate = new Date(
     `${amzDate.slice(0, 4)}-${amzDate.slice(4, 6)}-${amzDate.slice(6, 11)}:${amzDate.slice(11, 13)}:${amzDate.slice(13)}`,
   );
-  const [path] = request.path.split('?') as [string];
-  const unsigned: HttpRequest = {
-    method: request.method,
-    protocol: 'http:',
-    hostname: '127.0.0.1',
-    // As sent: the SDK signs the encoded path (and escapes it once more, as SigV4 wants).
-    path,
-    headers,
-    body: request.body,
-  };
-  const signer = new SignatureV4({ credentials, region, service, sha256: NodeSha256 });
-  const signed = await signer.sign(unsigned, { signingDate });
-  return signed.headers.authorization!;
+  const received = { ...request, body: Buffer.from(request.body) };
+  return signatureFor(received, signedNames, credentials, region, signingDate);
 }
