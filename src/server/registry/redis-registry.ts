@@ -1,7 +1,8 @@
 /**
  * The Redis Streams GenerationRegistry, for several server processes sharing one Redis:
- * - `<prefix>gen:<id>` hash: the generation's info; `<prefix>gen:<id>:events` stream: its event log
- *   (event ids are stream ids); `<prefix>gen:<id>:viewers` counter: viewers across processes.
+ * - `<prefix>gen:{<id>}` hash: the generation's info; `<prefix>gen:{<id>}:events` stream: its event log
+ *   (event ids are stream ids); `<prefix>gen:{<id>}:viewers` counter: viewers across processes. The
+ *   braced id is a Redis Cluster hash tag: one generation's keys live in one slot.
  * - Appends run as one Lua script (status check + XADD + expiry), so nothing lands after a terminal
  *   event and every key gets `ttlSeconds` once the generation finishes.
  * - A reader replays with paged XRANGE, then follows with XREAD BLOCK on a blocking connection of its
@@ -295,8 +296,12 @@ export class RedisRegistry implements GenerationRegistry {
     await Promise.all([quit(this.#subscriber), quit(this.#redis)]);
   }
 
+  /**
+   * `<prefix>gen:{<id>}`: the braces are a Redis Cluster hash tag, so a generation's four keys (info,
+   * events, viewers, lease) share one slot, as the multi-key scripts need there.
+   */
   #key(id: string): string {
-    return `${this.#prefix}gen:${id}`;
+    return `${this.#prefix}gen:{${id}}`;
   }
 
   #subscription(): Promise<void> {

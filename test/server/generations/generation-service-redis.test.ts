@@ -128,7 +128,7 @@ describe('GenerationService across two processes sharing Redis', () => {
       await readUntil(b, id, 'text');
       // A "crashes": its connections close and nobody renews the lease; let it lapse now.
       await owner.close();
-      await deleteKeys(`${prefix}gen:${id}:lease`);
+      await deleteKeys(`${prefix}gen:{${id}}:lease`);
       const [one, two] = await Promise.all([first, second]);
       expect(two).toEqual(one);
       expect(one.map((e) => e.type)).toEqual(['start', 'text', 'error']);

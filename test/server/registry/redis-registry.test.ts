@@ -1,3 +1,4 @@
+import calculateSlot from 'cluster-key-slot';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { createRegistry, type GenerationEvent } from '../../../src/server/registry/index.js';
@@ -41,7 +42,12 @@ describe('RedisRegistry', () => {
     const ids = await appendAnswer(registry, id, 1);
     for (const eventId of ids) expect(eventId).toMatch(/^\d+-\d+$/);
     const keys = await keysWithTtl(prefix);
-    expect([...keys.keys()]).toEqual(expect.arrayContaining([`gen:${id}`, `gen:${id}:events`]));
+    expect([...keys.keys()]).toEqual(expect.arrayContaining([`gen:{${id}}`, `gen:{${id}}:events`]));
+    // Redis Cluster runs a multi-key script only when all its keys share a slot: one slot per generation.
+    await registry.attachViewer(id);
+    const own = [...(await keysWithTtl(prefix)).keys()].filter((key) => key.startsWith(`gen:{${id}}`));
+    expect(own.length).toBeGreaterThanOrEqual(3);
+    expect(new Set(own.map((key) => calculateSlot(`${prefix}${key}`))).size).toBe(1);
   });
 
   it('a reader on another instance follows a generation live and ends at its terminal event', async () => {
@@ -74,7 +80,7 @@ describe('RedisRegistry', () => {
     const id = await newGeneration(registry);
     await registry.append(id, 'start', '{}');
     const detach = await registry.attachViewer(id);
-    const running = await keysWithTtl(`${prefix}gen:${id}`);
+    const running = await keysWithTtl(`${prefix}gen:{${id}}`);
     expect([...running.keys()].sort()).toEqual(['', ':events', ':lease', ':viewers']);
     for (const [key, ttl] of running) {
       expect(ttl).toBeGreaterThan(key.endsWith(':lease') ? 0 : 30);
@@ -82,7 +88,7 @@ describe('RedisRegistry', () => {
     }
     await registry.append(id, 'cancelled', '{"partialText":""}');
     await detach();
-    const ttls = await keysWithTtl(`${prefix}gen:${id}`);
+    const ttls = await keysWithTtl(`${prefix}gen:{${id}}`);
     // The lease goes with the terminal event; the rest stays readable for ttlSeconds.
     expect(ttls.size).toBe(3);
     for (const ttl of ttls.values()) {
@@ -95,9 +101,9 @@ describe('RedisRegistry', () => {
     const registry = open();
     const id = await newGeneration(registry);
     const detach = await registry.attachViewer(id);
-    await deleteKeys(`${prefix}gen:${id}`);
+    await deleteKeys(`${prefix}gen:{${id}}`);
     await detach();
-    expect((await keysWithTtl(`${prefix}gen:${id}`)).size).toBe(0);
+    expect((await keysWithTtl(`${prefix}gen:{${id}}`)).size).toBe(0);
     await registry.create({ id, model: 'm', ownerKeyHash: null, detached: false });
     await expect(registry.create({ id, model: 'm', ownerKeyHash: null, detached: false })).rejects.toThrow(/exists/);
   });
@@ -106,8 +112,8 @@ describe('RedisRegistry', () => {
     const owner = open({ leaseSeconds: 1 });
     const id = await newGeneration(owner);
     const stop = owner.onCancelRequested(id, () => undefined);
-    await deleteKeys(`${prefix}gen:${id}:lease`);
-    await until(async () => (await keysWithTtl(`${prefix}gen:${id}:lease`)).size === 1);
+    await deleteKeys(`${prefix}gen:{${id}}:lease`);
+    await until(async () => (await keysWithTtl(`${prefix}gen:{${id}}:lease`)).size === 1);
     stop();
   });
 
@@ -116,7 +122,7 @@ describe('RedisRegistry', () => {
     const id = await newGeneration(owner);
     const requested = new Promise<void>((resolve) => owner.onCancelRequested(id, resolve));
     // What requestCancel records beside publishing (the message itself is "lost").
-    await admin.hset(`${prefix}gen:${id}`, 'cancel', '1');
+    await admin.hset(`${prefix}gen:{${id}}`, 'cancel', '1');
     await requested;
   });
 
@@ -130,7 +136,7 @@ describe('RedisRegistry', () => {
     await until(async () => (await readerClients()).some((c) => c.includes('cmd=xread')));
     // The owner "crashes": its connections close, nobody renews the lease; let it lapse now.
     await owner.close();
-    await deleteKeys(`${prefix}gen:${id}:lease`);
+    await deleteKeys(`${prefix}gen:{${id}}:lease`);
     expect((await reading).map((e) => e.type)).toEqual(['start']);
     expect((await viewer.get(id))?.status).toBe('running');
   });
@@ -140,7 +146,7 @@ describe('RedisRegistry', () => {
     const id = await newGeneration(registry);
     await registry.append(id, 'start', '{}');
     const reading = collect(registry.read(id, undefined, new AbortController().signal));
-    await deleteKeys(`${prefix}gen:${id}`);
+    await deleteKeys(`${prefix}gen:{${id}}`);
     expect((await reading).map((e) => e.type)).toEqual(['start']);
   });
 
