@@ -1,8 +1,10 @@
 /**
  * The Redis Streams GenerationRegistry, for several server processes sharing one Redis:
  * - `<prefix>gen:{<id>}` hash: the generation's info; `<prefix>gen:{<id>}:events` stream: its event log
- *   (event ids are stream ids); `<prefix>gen:{<id>}:viewers` counter: viewers across processes. The
- *   braced id is a Redis Cluster hash tag: one generation's keys live in one slot.
+ *   (event ids are stream ids); `<prefix>gen:{<id>}:viewers` sorted set: one lease per viewer, in any
+ *   process, renewed by that process (so a crashed process's viewers stop counting when their leases
+ *   lapse; the process running the generation then stops it as if they had left). The braced id is a
+ *   Redis Cluster hash tag: one generation's keys live in one slot.
  * - Appends run as one Lua script (status check + XADD + expiry), so nothing lands after a terminal
  *   event and every key gets `ttlSeconds` once the generation finishes.
  * - A reader replays with paged XRANGE, then follows with XREAD BLOCK on a blocking connection of its
@@ -14,6 +16,7 @@
  * - Cancel requests travel over Pub/Sub (`<prefix>cancel`) to whichever process runs the generation.
  * Commands fail (rejected promises) after a few reconnect attempts instead of queueing forever.
  */
+import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { isTerminalEvent } from './memory-registry.js';
 import { RedisReaderPool } from './redis-reader-pool.js';
@@ -71,6 +74,8 @@ export class RedisRegistry implements GenerationRegistry {
   readonly #subscriber: Redis;
   #subscribed: Promise<void> | undefined;
   readonly #cancelListeners = new Map<string, Set<() => void>>();
+  /** The viewers attached through this registry (generation id -> viewer tokens), whose leases it renews. */
+  readonly #viewers = new Map<string, Set<string>>();
   readonly #readers: RedisReaderPool;
   #closed = false;
 
@@ -238,15 +243,19 @@ export class RedisRegistry implements GenerationRegistry {
     if (listeners === undefined) this.#cancelListeners.set(id, (listeners = new Set()));
     listeners.add(listener);
     // Whoever listens for cancels runs the generation: keep its lease while it does.
-    this.#leaseTimer ??= setInterval(() => this.#renewLeases(), (this.#leaseSeconds * 1000) / 3).unref();
+    this.#startLeases();
     return () => {
       listeners.delete(listener);
       if (listeners.size === 0 && this.#cancelListeners.get(id) === listeners) this.#cancelListeners.delete(id);
-      if (this.#cancelListeners.size === 0) this.#stopLeases();
+      this.#stopLeasesWhenIdle();
     };
   }
 
-  /** Renews the leases of the generations run here, and picks up cancel requests whose message was missed. */
+  /**
+   * One tick, every third of the lease: renews the leases of the generations run here and of the viewers
+   * attached here; picks up cancel requests whose message was missed; and drops the lapsed viewer leases
+   * of the generations run here, which cancels one left without viewers (their processes died).
+   */
   #renewLeases(): void {
     const ids = [...this.#cancelListeners.keys()];
     const batch = this.#redis.pipeline();
@@ -254,6 +263,11 @@ export class RedisRegistry implements GenerationRegistry {
       batch.set(`${this.#key(id)}:lease`, '1', 'EX', this.#leaseSeconds);
       batch.hget(this.#key(id), 'cancel');
     }
+    const scripted = batch as unknown as RegistryScripts;
+    for (const [id, tokens] of this.#viewers) {
+      for (const token of tokens) void scripted.renewViewer(`${this.#key(id)}:viewers`, token, this.#leaseMs);
+    }
+    for (const id of ids) void scripted.sweepViewers(`${this.#key(id)}:viewers`, this.#key(id), this.#channel, id);
     // A failed renewal is retried at the next tick; commands already report Redis being away.
     batch
       .exec()
@@ -266,6 +280,19 @@ export class RedisRegistry implements GenerationRegistry {
       .catch(() => undefined);
   }
 
+  get #leaseMs(): number {
+    return this.#leaseSeconds * 1000;
+  }
+
+  #startLeases(): void {
+    this.#leaseTimer ??= setInterval(() => this.#renewLeases(), this.#leaseMs / 3).unref();
+  }
+
+  #stopLeasesWhenIdle(): void {
+    if (this.#cancelListeners.size > 0 || this.#viewers.size > 0) return;
+    this.#stopLeases();
+  }
+
   #stopLeases(): void {
     clearInterval(this.#leaseTimer);
     this.#leaseTimer = undefined;
@@ -273,18 +300,25 @@ export class RedisRegistry implements GenerationRegistry {
 
   async attachViewer(id: string): Promise<() => Promise<void>> {
     const viewers = `${this.#key(id)}:viewers`;
-    await this.#scripts.attachViewer(viewers, this.#runningTtl);
+    const token = randomBytes(8).toString('hex');
+    await this.#scripts.attachViewer(viewers, token, this.#leaseMs, this.#runningTtl);
+    let tokens = this.#viewers.get(id);
+    if (tokens === undefined) this.#viewers.set(id, (tokens = new Set()));
+    tokens.add(token);
+    this.#startLeases();
     let attached = true;
     return async () => {
       if (!attached) return;
       attached = false;
-      await this.#scripts.detachViewer(viewers);
+      tokens.delete(token);
+      if (tokens.size === 0 && this.#viewers.get(id) === tokens) this.#viewers.delete(id);
+      this.#stopLeasesWhenIdle();
+      await this.#scripts.detachViewer(viewers, token);
     };
   }
 
   async viewerCount(id: string): Promise<number> {
-    const count = Number(await this.#redis.get(`${this.#key(id)}:viewers`));
-    return Number.isFinite(count) && count > 0 ? count : 0;
+    return this.#scripts.countViewers(`${this.#key(id)}:viewers`);
   }
 
   async close(): Promise<void> {
@@ -292,6 +326,7 @@ export class RedisRegistry implements GenerationRegistry {
     this.#closed = true;
     this.#readers.close();
     this.#cancelListeners.clear();
+    this.#viewers.clear();
     this.#stopLeases();
     await Promise.all([quit(this.#subscriber), quit(this.#redis)]);
   }

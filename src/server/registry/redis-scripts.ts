@@ -1,8 +1,8 @@
 /**
  * The Redis registry's Lua scripts, run by EVALSHA as named commands: each keeps one step atomic so
  * that no key is left without an expiry and nothing lands after a generation's terminal event.
- * Keys per generation: info hash, events stream, viewers counter, and the owner's lease (a key the
- * running process keeps refreshing; when it lapses, that process is gone).
+ * Keys per generation: info hash, events stream, viewers (a sorted set of viewer leases), and the
+ * owner's lease (a key the running process keeps refreshing; when it lapses, that process is gone).
  */
 import type { Redis } from 'ioredis';
 
@@ -32,16 +32,44 @@ else
 end
 return id`;
 
-// KEYS: viewers. ARGV: running ttl.
+// Viewers are a sorted set of viewer tokens scored by their lease's expiry (ms, Redis's clock): a viewer
+// whose process died stops counting once its lease lapses, without anyone detaching it.
+// KEYS: viewers. ARGV: token, lease ms, running ttl.
 const ATTACH = `
-local n = redis.call('INCR', KEYS[1])
-if redis.call('TTL', KEYS[1]) < 0 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
-return n`;
+local t = redis.call('TIME')
+local now = t[1] * 1000 + math.floor(t[2] / 1000)
+redis.call('ZADD', KEYS[1], now + ARGV[2], ARGV[1])
+if redis.call('TTL', KEYS[1]) < 0 then redis.call('EXPIRE', KEYS[1], ARGV[3]) end
+return redis.call('ZCARD', KEYS[1])`;
 
-// KEYS: viewers. A counter that expired is not brought back (as -1, without expiry) by a late detach.
+// KEYS: viewers. ARGV: token, lease ms. Extends a lease still held (a detached viewer is not brought back).
+const RENEW_VIEWER = `
+if not redis.call('ZSCORE', KEYS[1], ARGV[1]) then return 0 end
+local t = redis.call('TIME')
+redis.call('ZADD', KEYS[1], 'XX', t[1] * 1000 + math.floor(t[2] / 1000) + ARGV[2], ARGV[1])
+return 1`;
+
+// KEYS: viewers. ARGV: token.
 const DETACH = `
-if redis.call('EXISTS', KEYS[1]) == 1 then return redis.call('DECR', KEYS[1]) end
-return 0`;
+return redis.call('ZREM', KEYS[1], ARGV[1])`;
+
+// KEYS: viewers. The viewers whose lease holds.
+const COUNT_VIEWERS = `
+local t = redis.call('TIME')
+return redis.call('ZCOUNT', KEYS[1], '(' .. (t[1] * 1000 + math.floor(t[2] / 1000)), '+inf')`;
+
+// KEYS: viewers, info. ARGV: channel, id. Drops lapsed viewer leases; when that leaves a running,
+// non-detached generation without viewers, its viewers' processes are gone: request its cancel, as the
+// last viewer leaving would have (recorded, then published, as CANCEL does). Returns the leases dropped.
+const SWEEP_VIEWERS = `
+local t = redis.call('TIME')
+local dropped = redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', t[1] * 1000 + math.floor(t[2] / 1000))
+if dropped > 0 and redis.call('ZCARD', KEYS[1]) == 0
+  and redis.call('HGET', KEYS[2], 'status') == 'running' and redis.call('HGET', KEYS[2], 'detached') == '0' then
+  redis.call('HSET', KEYS[2], 'cancel', '1')
+  redis.call('PUBLISH', ARGV[1], ARGV[2])
+end
+return dropped`;
 
 // KEYS: info, lease. 1 while the generation exists and, if running, its owner's lease holds.
 const ALIVE = `
@@ -68,8 +96,11 @@ export interface RegistryScripts {
   appendEvent(
     ...args: [info: string, events: string, viewers: string, lease: string, ...argv: (string | number)[]]
   ): Promise<string>;
-  attachViewer(viewers: string, runningTtl: number): Promise<number>;
-  detachViewer(viewers: string): Promise<number>;
+  attachViewer(viewers: string, token: string, leaseMs: number, runningTtl: number): Promise<number>;
+  renewViewer(viewers: string, token: string, leaseMs: number): Promise<number>;
+  detachViewer(viewers: string, token: string): Promise<number>;
+  countViewers(viewers: string): Promise<number>;
+  sweepViewers(viewers: string, info: string, channel: string, id: string): Promise<number>;
   generationAlive(info: string, lease: string): Promise<number>;
 }
 
@@ -78,7 +109,10 @@ export function defineScripts(redis: Redis): RegistryScripts {
   redis.defineCommand('createGeneration', { numberOfKeys: 2, lua: CREATE });
   redis.defineCommand('appendEvent', { numberOfKeys: 4, lua: APPEND });
   redis.defineCommand('attachViewer', { numberOfKeys: 1, lua: ATTACH });
+  redis.defineCommand('renewViewer', { numberOfKeys: 1, lua: RENEW_VIEWER });
   redis.defineCommand('detachViewer', { numberOfKeys: 1, lua: DETACH });
+  redis.defineCommand('countViewers', { numberOfKeys: 1, lua: COUNT_VIEWERS });
+  redis.defineCommand('sweepViewers', { numberOfKeys: 2, lua: SWEEP_VIEWERS });
   redis.defineCommand('generationAlive', { numberOfKeys: 2, lua: ALIVE });
   redis.defineCommand('requestCancel', { numberOfKeys: 1, lua: CANCEL });
   return redis as unknown as RegistryScripts;

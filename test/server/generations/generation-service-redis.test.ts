@@ -49,6 +49,10 @@ afterAll(async () => {
   await deleteKeys(prefix);
 });
 
+async function until(condition: () => Promise<boolean>): Promise<void> {
+  while (!(await condition())) await new Promise((resolve) => setTimeout(resolve, 20));
+}
+
 describe('GenerationService across two processes sharing Redis', () => {
   it('a viewer on B follows A live, and reconnecting on B with Last-Event-ID misses nothing', async () => {
     holdOpen(emu, 150);
@@ -137,6 +141,55 @@ describe('GenerationService across two processes sharing Redis', () => {
     } finally {
       await dying.shutdown();
       await viewer.close();
+    }
+  }, 20_000);
+
+  it('a viewer process that dies stops counting once its lease lapses: the generation only it watched is cancelled', async () => {
+    // Leases of 1 s (renewed every 333 ms): the owner drops a lapsed viewer lease within about 1.3 s.
+    const owner = new RedisRegistry({ url: REDIS_URL, keyPrefix: prefix, leaseSeconds: 1 });
+    const viewer = new RedisRegistry({ url: REDIS_URL, keyPrefix: prefix, leaseSeconds: 1, blockMs: 100 });
+    const running = new GenerationService({ registry: owner, client: clients[0]! });
+    const watching = new GenerationService({ registry: viewer, client: clients[1]! });
+    try {
+      holdOpen(emu);
+      const { id } = await start(running);
+      const watched = readAll(watching, id).catch(() => []);
+      await until(async () => (await owner.viewerCount(id)) === 1);
+      // The viewer's process "crashes": its connections close; nothing detaches or renews its lease.
+      await viewer.close();
+      await watched;
+      expect((await upstreamEnded(emu)).outcome).toBe('client-aborted');
+      await until(async () => (await owner.get(id))?.status === 'cancelled');
+      expect(await owner.viewerCount(id)).toBe(0);
+    } finally {
+      await running.shutdown();
+      await owner.close();
+    }
+  }, 20_000);
+
+  it('a viewer whose process lives keeps its lease, and the generation, past the lease time', async () => {
+    const owner = new RedisRegistry({ url: REDIS_URL, keyPrefix: prefix, leaseSeconds: 1 });
+    const viewer = new RedisRegistry({ url: REDIS_URL, keyPrefix: prefix, leaseSeconds: 1, blockMs: 100 });
+    const running = new GenerationService({ registry: owner, client: clients[0]! });
+    const watching = new GenerationService({ registry: viewer, client: clients[1]! });
+    const stop = new AbortController();
+    try {
+      holdOpen(emu);
+      const { id } = await start(running);
+      const watched = readAll(watching, id, undefined, stop.signal);
+      await until(async () => (await owner.viewerCount(id)) === 1);
+      // Three lease periods: renewed every third of one, the lease never lapses.
+      await new Promise((resolve) => setTimeout(resolve, 3_000));
+      expect(await owner.viewerCount(id)).toBe(1);
+      expect((await owner.get(id))?.status).toBe('running');
+      expect(emu.requestLog.entries().map((entry) => entry.outcome)).toEqual(['pending']);
+      stop.abort();
+      await watched;
+      // It left the usual way: detached at once, and the generation (not detached) stops.
+      expect((await upstreamEnded(emu)).outcome).toBe('client-aborted');
+    } finally {
+      await Promise.all([running.shutdown(), watching.shutdown()]);
+      await Promise.all([owner.close(), viewer.close()]);
     }
   }, 20_000);
 
