@@ -6,13 +6,15 @@
 import { Command } from 'commander';
 import { registerEmulatorCommand } from './commands/emulator.js';
 import { registerServeCommand } from './commands/serve.js';
+import { registerStreamCommand } from './commands/stream.js';
 
 const program = new Command()
   .name('bedrock-inference')
   .description('Streaming inference with AWS Bedrock: stream, chat, serve, compare models, run the local emulator.')
   .showHelpAfterError();
 
-registerEmulatorCommand(program);
+registerStreamCommand(program);
 registerServeCommand(program);
+registerEmulatorCommand(program);
 
 await program.parseAsync(process.argv);

@@ -45,10 +45,11 @@ export function registerEmulatorCommand(program: Command): void {
       'check every request is SigV4-signed with these credentials, as Bedrock does (403 otherwise)',
       credentialPair,
     )
-    .action(async (flags: EmulatorFlags) => {
+    .action(async (flags: EmulatorFlags, command: Command) => {
       const speed = parseSpeed(flags.speed);
-      if (speed === undefined)
-        throw new InvalidArgumentError(`--speed must be instant, realistic or a positive number, got "${flags.speed}"`);
+      if (speed === undefined) {
+        command.error(`error: --speed must be instant, realistic or a positive number, got "${flags.speed}"`);
+      }
       const options: EmulatorOptions = { port: flags.port, host: flags.host, speed, faults: flags.fault };
       if (flags.verifySignatures !== undefined) options.credentials = flags.verifySignatures;
       if (flags.tpm !== undefined || flags.rpm !== undefined) {
@@ -60,7 +61,7 @@ export function registerEmulatorCommand(program: Command): void {
       }
       if (flags.backend !== undefined && flags.backend !== 'markov') {
         const match = /^openai-compatible=(.+)$/.exec(flags.backend);
-        if (!match) throw new InvalidArgumentError('--backend must be markov or openai-compatible=<URL>');
+        if (!match) command.error('error: --backend must be markov or openai-compatible=<URL>');
         options.backend = createOpenAICompatibleBackend({
           baseUrl: match[1]!,
           ...(flags.backendModel === undefined ? {} : { model: flags.backendModel }),

@@ -1,0 +1,164 @@
+/**
+ * `bedrock-inference stream`, run as a user runs it (a child process, no AWS credentials unless given):
+ * the answer on stdout is exactly what the library streams for the same request, from arguments or
+ * stdin; `--backend aws` is the same SDK path pointed at Bedrock through the SDK's own endpoint setting
+ * (here the emulator, checking signatures); Ctrl-C closes the upstream request and keeps the text;
+ * bad input gets a message naming the problem.
+ */
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BedrockStreamingClient } from '../../src/client/bedrock-streaming-client.js';
+import { startEmulator, type Emulator } from '../../src/emulator/server.js';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const MODEL = 'anthropic.claude-3-haiku-20240307-v1:0';
+const PROMPT = 'Write two sentences about the sea.';
+const credentials = { accessKeyId: 'AKIDCLITEST', secretAccessKey: 'cli-test-secret' };
+
+/** No AWS credentials or endpoints from the machine running the tests. */
+function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    AWS_EC2_METADATA_DISABLED: 'true',
+    AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/credentials',
+    AWS_CONFIG_FILE: '/nonexistent/config',
+  };
+  for (const key of Object.keys(env))
+    if (key.startsWith('AWS_') && !key.endsWith('_FILE') && key !== 'AWS_EC2_METADATA_DISABLED') delete env[key];
+  return { ...env, ...extra };
+}
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function cli(
+  args: string[],
+  options: { stdin?: string; env?: NodeJS.ProcessEnv; onStdout?: (child: ReturnType<typeof spawn>) => void } = {},
+): Promise<Run> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/index.ts', 'stream', ...args], {
+    cwd: root,
+    env: options.env ?? cleanEnv(),
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString();
+    options.onStdout?.(child);
+  });
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  child.stdin.end(options.stdin ?? '');
+  return new Promise((resolve) => child.once('close', (code) => resolve({ code, stdout, stderr })));
+}
+
+describe('bedrock-inference stream', () => {
+  let emu: Emulator;
+  let expected: string;
+
+  beforeAll(async () => {
+    emu = await startEmulator({ port: 0, speed: 'instant', credentials });
+    const client = new BedrockStreamingClient({ endpoint: emu.url, region: 'us-east-1', credentials, modelId: MODEL });
+    try {
+      expected = (await client.invokeStream({ prompt: PROMPT, maxTokens: 40 }).finalResult()).text;
+    } finally {
+      client.destroy();
+    }
+  });
+
+  afterAll(async () => {
+    await emu.close();
+  });
+
+  it('streams the answer the library streams, then a metrics line on stderr (emulator backend)', async () => {
+    const run = await cli([PROMPT, '--max-tokens', '40', '--backend', 'emulator', '--emulator-speed', 'instant']);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toBe(`${expected}\n`);
+    expect(run.stderr).toMatch(/Using the local Bedrock emulator at http:\/\/127\.0\.0\.1:\d+ \(--backend emulator/);
+    expect(run.stderr).toMatch(
+      new RegExp(`\\[${MODEL.replace(/\./g, '\\.')} \\| \\d+ in / 40 out tokens \\(reported\\) \\| first text \\d+ ms`),
+    );
+  }, 60_000);
+
+  it('reads the prompt from stdin, and --quiet leaves stderr to warnings', async () => {
+    const run = await cli(['--max-tokens', '40', '--backend', 'emulator', '--emulator-speed', 'instant', '--quiet'], {
+      stdin: `${PROMPT}\n`,
+    });
+    expect(run.code).toBe(0);
+    expect(run.stdout).toBe(`${expected}\n`);
+    expect(run.stderr).not.toContain('Using the local');
+    expect(run.stderr).not.toContain(' out tokens');
+  }, 60_000);
+
+  it('--backend aws takes the SDK path with the SDK endpoint setting and credentials, signed', async () => {
+    emu.requestLog.clear();
+    const env = cleanEnv({
+      AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+      AWS_REGION: 'us-east-1',
+      AWS_ENDPOINT_URL_BEDROCK_RUNTIME: emu.url,
+    });
+    const run = await cli([PROMPT, '--max-tokens', '40'], { env });
+    expect(run.code).toBe(0);
+    expect(run.stderr).toContain('Using AWS Bedrock in us-east-1');
+    expect(run.stdout).toBe(`${expected}\n`);
+    expect(emu.requestLog.entries().map((entry) => entry.outcome)).toEqual(['completed']);
+    const wrong = await cli([PROMPT], { env: { ...env, AWS_SECRET_ACCESS_KEY: 'wrong' } });
+    expect(wrong.code).toBe(1);
+    expect(wrong.stderr).toContain('AccessDeniedError: AWS rejected the request signature');
+  }, 60_000);
+
+  it('Ctrl-C closes the upstream request, keeps the text printed and exits 130', async () => {
+    emu.requestLog.clear();
+    emu.setSpeed('realistic');
+    const env = cleanEnv({
+      AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+      AWS_REGION: 'us-east-1',
+      AWS_ENDPOINT_URL_BEDROCK_RUNTIME: emu.url,
+    });
+    try {
+      let interrupted = false;
+      const run = await cli(['Tell me story number 1 in 80 sentences.', '--max-tokens', '2000', '--backend', 'aws'], {
+        env,
+        onStdout: (child) => {
+          if (interrupted) return;
+          interrupted = true;
+          child.kill('SIGINT');
+        },
+      });
+      expect(run.code).toBe(130);
+      expect(run.stdout.trim().length).toBeGreaterThan(0);
+      expect(run.stderr).toContain('Stopped: the upstream request was closed');
+      const entry = await emu.requestLog.waitFor((logged) => logged.outcome !== 'pending');
+      expect(entry.outcome).toBe('client-aborted');
+    } finally {
+      emu.setSpeed('instant');
+    }
+  }, 60_000);
+
+  it('bad input: a malformed flag, no prompt, an unknown model family', async () => {
+    const badFlag = await cli(['hi', '--max-tokens', 'abc']);
+    expect(badFlag.code).toBe(1);
+    expect(badFlag.stderr).toContain(
+      `option '--max-tokens <n>' argument 'abc' is invalid. expected a whole number from 1`,
+    );
+    const noPrompt = await cli(['--backend', 'emulator']);
+    expect(noPrompt.code).toBe(1);
+    expect(noPrompt.stderr).toContain('no prompt: pass it as arguments or on stdin');
+    const unknown = await cli([
+      'hi',
+      '--model',
+      'acme.unknown-v1',
+      '--backend',
+      'emulator',
+      '--emulator-speed',
+      'instant',
+    ]);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain('ValidationError: Cannot tell which model family "acme.unknown-v1" belongs to');
+  }, 60_000);
+});
