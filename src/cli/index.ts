@@ -4,6 +4,7 @@
  * module registers itself on the program.
  */
 import { Command } from 'commander';
+import { registerChatCommand } from './commands/chat.js';
 import { registerEmulatorCommand } from './commands/emulator.js';
 import { registerServeCommand } from './commands/serve.js';
 import { registerStreamCommand } from './commands/stream.js';
@@ -14,6 +15,7 @@ const program = new Command()
   .showHelpAfterError();
 
 registerStreamCommand(program);
+registerChatCommand(program);
 registerServeCommand(program);
 registerEmulatorCommand(program);
 

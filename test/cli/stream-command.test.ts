@@ -5,55 +5,14 @@
  * (here the emulator, checking signatures); Ctrl-C closes the upstream request and keeps the text;
  * bad input gets a message naming the problem.
  */
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BedrockStreamingClient } from '../../src/client/bedrock-streaming-client.js';
 import { startEmulator, type Emulator } from '../../src/emulator/server.js';
+import { cleanEnv, runCli } from './cli-harness.js';
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
 const MODEL = 'anthropic.claude-3-haiku-20240307-v1:0';
 const PROMPT = 'Write two sentences about the sea.';
 const credentials = { accessKeyId: 'AKIDCLITEST', secretAccessKey: 'cli-test-secret' };
-
-/** No AWS credentials or endpoints from the machine running the tests. */
-function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    AWS_EC2_METADATA_DISABLED: 'true',
-    AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/credentials',
-    AWS_CONFIG_FILE: '/nonexistent/config',
-  };
-  for (const key of Object.keys(env))
-    if (key.startsWith('AWS_') && !key.endsWith('_FILE') && key !== 'AWS_EC2_METADATA_DISABLED') delete env[key];
-  return { ...env, ...extra };
-}
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function cli(
-  args: string[],
-  options: { stdin?: string; env?: NodeJS.ProcessEnv; onStdout?: (child: ReturnType<typeof spawn>) => void } = {},
-): Promise<Run> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/index.ts', 'stream', ...args], {
-    cwd: root,
-    env: options.env ?? cleanEnv(),
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => {
-    stdout += chunk.toString();
-    options.onStdout?.(child);
-  });
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  child.stdin.end(options.stdin ?? '');
-  return new Promise((resolve) => child.once('close', (code) => resolve({ code, stdout, stderr })));
-}
 
 describe('bedrock-inference stream', () => {
   let emu: Emulator;
@@ -74,7 +33,15 @@ describe('bedrock-inference stream', () => {
   });
 
   it('streams the answer the library streams, then a metrics line on stderr (emulator backend)', async () => {
-    const run = await cli([PROMPT, '--max-tokens', '40', '--backend', 'emulator', '--emulator-speed', 'instant']);
+    const run = await runCli('stream', [
+      PROMPT,
+      '--max-tokens',
+      '40',
+      '--backend',
+      'emulator',
+      '--emulator-speed',
+      'instant',
+    ]);
     expect(run.code).toBe(0);
     expect(run.stdout).toBe(`${expected}\n`);
     expect(run.stderr).toMatch(/Using the local Bedrock emulator at http:\/\/127\.0\.0\.1:\d+ \(--backend emulator/);
@@ -84,9 +51,13 @@ describe('bedrock-inference stream', () => {
   }, 60_000);
 
   it('reads the prompt from stdin, and --quiet leaves stderr to warnings', async () => {
-    const run = await cli(['--max-tokens', '40', '--backend', 'emulator', '--emulator-speed', 'instant', '--quiet'], {
-      stdin: `${PROMPT}\n`,
-    });
+    const run = await runCli(
+      'stream',
+      ['--max-tokens', '40', '--backend', 'emulator', '--emulator-speed', 'instant', '--quiet'],
+      {
+        stdin: `${PROMPT}\n`,
+      },
+    );
     expect(run.code).toBe(0);
     expect(run.stdout).toBe(`${expected}\n`);
     expect(run.stderr).not.toContain('Using the local');
@@ -101,12 +72,12 @@ describe('bedrock-inference stream', () => {
       AWS_REGION: 'us-east-1',
       AWS_ENDPOINT_URL_BEDROCK_RUNTIME: emu.url,
     });
-    const run = await cli([PROMPT, '--max-tokens', '40'], { env });
+    const run = await runCli('stream', [PROMPT, '--max-tokens', '40'], { env });
     expect(run.code).toBe(0);
     expect(run.stderr).toContain('Using AWS Bedrock in us-east-1');
     expect(run.stdout).toBe(`${expected}\n`);
     expect(emu.requestLog.entries().map((entry) => entry.outcome)).toEqual(['completed']);
-    const wrong = await cli([PROMPT], { env: { ...env, AWS_SECRET_ACCESS_KEY: 'wrong' } });
+    const wrong = await runCli('stream', [PROMPT], { env: { ...env, AWS_SECRET_ACCESS_KEY: 'wrong' } });
     expect(wrong.code).toBe(1);
     expect(wrong.stderr).toContain('AccessDeniedError: AWS rejected the request signature');
   }, 60_000);
@@ -122,14 +93,18 @@ describe('bedrock-inference stream', () => {
     });
     try {
       let interrupted = false;
-      const run = await cli(['Tell me story number 1 in 80 sentences.', '--max-tokens', '2000', '--backend', 'aws'], {
-        env,
-        onStdout: (child) => {
-          if (interrupted) return;
-          interrupted = true;
-          child.kill('SIGINT');
+      const run = await runCli(
+        'stream',
+        ['Tell me story number 1 in 80 sentences.', '--max-tokens', '2000', '--backend', 'aws'],
+        {
+          env,
+          onStdout: (child) => {
+            if (interrupted) return;
+            interrupted = true;
+            child.kill('SIGINT');
+          },
         },
-      });
+      );
       expect(run.code).toBe(130);
       expect(run.stdout.trim().length).toBeGreaterThan(0);
       expect(run.stderr).toContain('Stopped: the upstream request was closed');
@@ -141,15 +116,15 @@ describe('bedrock-inference stream', () => {
   }, 60_000);
 
   it('bad input: a malformed flag, no prompt, an unknown model family', async () => {
-    const badFlag = await cli(['hi', '--max-tokens', 'abc']);
+    const badFlag = await runCli('stream', ['hi', '--max-tokens', 'abc']);
     expect(badFlag.code).toBe(1);
     expect(badFlag.stderr).toContain(
       `option '--max-tokens <n>' argument 'abc' is invalid. expected a whole number from 1`,
     );
-    const noPrompt = await cli(['--backend', 'emulator']);
+    const noPrompt = await runCli('stream', ['--backend', 'emulator']);
     expect(noPrompt.code).toBe(1);
     expect(noPrompt.stderr).toContain('no prompt: pass it as arguments or on stdin');
-    const unknown = await cli([
+    const unknown = await runCli('stream', [
       'hi',
       '--model',
       'acme.unknown-v1',

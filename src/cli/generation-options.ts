@@ -1,0 +1,125 @@
+/**
+ * What the commands that generate text share (`stream`, `chat`): the model and sampling flags, the
+ * backend flags, the client built from them, and how results and errors are shown.
+ */
+import { InvalidArgumentError, type Command } from 'commander';
+import type { Speed } from '../emulator/timing.js';
+import {
+  BedrockInferenceError,
+  BedrockStreamingClient,
+  type BedrockStreamingClientOptions,
+  type InferenceRequest,
+  type InferenceResult,
+} from '../index.js';
+import { DEFAULT_MODEL } from '../server/index.js';
+import { backendChoice, defaultRegion, resolveBackend, speedChoice, type BackendChoice } from './backend.js';
+import type { Emulator } from '../emulator/server.js';
+
+export interface GenerationFlags {
+  model: string;
+  family?: string;
+  maxTokens: number;
+  temperature?: number;
+  system?: string;
+  api: 'invoke' | 'converse';
+  backend: BackendChoice;
+  region?: string;
+  emulatorSpeed: Speed;
+  quiet?: boolean;
+}
+
+/** Exit code after Ctrl-C, as shells report a process ended by SIGINT. */
+export const INTERRUPTED = 130;
+
+export function addGenerationOptions(command: Command): Command {
+  return command
+    .option('-m, --model <id>', 'model id, inference profile id or ARN', DEFAULT_MODEL)
+    .option('--family <family>', "the model family, for an ARN that does not name one (e.g. 'anthropic')")
+    .option('--max-tokens <n>', 'longest answer, in tokens', positiveInteger, 1_000)
+    .option('--temperature <t>', "sampling temperature (its range is the model family's)", temperature)
+    .option('--system <text>', 'system prompt')
+    .option('--api <api>', 'invoke (the family native API) or converse', api, 'invoke')
+    .option('--backend <backend>', 'aws | emulator | auto (aws when credentials resolve)', backendChoice, 'auto')
+    .option('--region <region>', 'AWS region (default: AWS_REGION, else us-east-1)')
+    .option(
+      '--emulator-speed <speed>',
+      "the emulator's pace: instant, realistic or a multiplier",
+      speedChoice,
+      'realistic',
+    )
+    .option('-q, --quiet', 'print only answers (no backend or metrics lines on stderr)');
+}
+
+/** The client for the flags (real Bedrock or the embedded emulator), and a line saying which. */
+export async function clientFor(
+  flags: GenerationFlags,
+): Promise<{ client: BedrockStreamingClient; emulator: Emulator | undefined; description: string }> {
+  const backend = await resolveBackend({
+    backend: flags.backend,
+    region: defaultRegion(flags.region),
+    modelId: flags.model,
+    emulatorSpeed: flags.emulatorSpeed,
+  });
+  // The library checks the family name and lists the valid ones when it is wrong.
+  const family = flags.family as BedrockStreamingClientOptions['family'];
+  const client = new BedrockStreamingClient({ ...backend.clientOptions, ...(family === undefined ? {} : { family }) });
+  return { client, emulator: backend.emulator, description: backend.description };
+}
+
+/** The request fields the flags set. */
+export function requestFields(flags: GenerationFlags): InferenceRequest {
+  return {
+    maxTokens: flags.maxTokens,
+    api: flags.api,
+    ...(flags.temperature === undefined ? {} : { temperature: flags.temperature }),
+    ...(flags.system === undefined ? {} : { system: flags.system }),
+  };
+}
+
+/** Writes a line to stderr unless `--quiet`. */
+export function notifier(flags: GenerationFlags): (line: string) => void {
+  return (line) => {
+    if (flags.quiet !== true) process.stderr.write(`${line}\n`);
+  };
+}
+
+export function metricsLine(result: InferenceResult): string {
+  const { metrics, usage } = result;
+  const parts = [
+    result.modelId,
+    `${usage.inputTokens} in / ${usage.outputTokens} out tokens (${usage.source === 'bedrock' ? 'reported' : 'estimated'})`,
+    metrics.timeToFirstTokenMs === null ? 'no text' : `first text ${Math.round(metrics.timeToFirstTokenMs)} ms`,
+    `${Math.round(metrics.totalTimeMs)} ms total`,
+    metrics.outputTokensPerSecond === null ? undefined : `${metrics.outputTokensPerSecond.toFixed(1)} tokens/s`,
+    `stop: ${result.stopReason}`,
+    result.attempts > 1 ? `${result.attempts} attempts` : undefined,
+    result.resumes > 0 ? `${result.resumes} resumes` : undefined,
+  ];
+  return `[${parts.filter((part) => part !== undefined).join(' | ')}]`;
+}
+
+export function errorText(error: unknown): string {
+  if (BedrockInferenceError.isInstance(error)) return `${error.name}: ${error.message}`;
+  return error instanceof Error ? error.message : String(error);
+}
+
+function positiveInteger(value: string): number {
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 1) {
+    throw new InvalidArgumentError(`expected a whole number from 1, got "${value}"`);
+  }
+  return parsed;
+}
+
+function temperature(value: string): number {
+  const parsed = Number(value);
+  if (value.trim() === '' || !Number.isFinite(parsed) || parsed < 0) {
+    throw new InvalidArgumentError(`expected a number from 0, got "${value}"`);
+  }
+  return parsed;
+}
+
+function api(value: string): GenerationFlags['api'] {
+  if (value === 'invoke' || value === 'converse') return value;
+  throw new InvalidArgumentError('--api must be invoke or converse');
+}
