@@ -29,14 +29,15 @@ export function defaultRegion(flag: string | undefined): string {
 export async function resolveBackend(options: {
   backend: BackendChoice;
   region: string;
-  modelId: string;
+  /** The default model of the client (a request may name its own). */
+  modelId?: string;
   emulatorSpeed?: Speed;
 }): Promise<ResolvedBackend> {
   const { backend, region, modelId } = options;
   const useAws = backend === 'aws' || (backend === 'auto' && (await credentialsResolve(region)));
   if (useAws) {
     return {
-      clientOptions: { region, modelId },
+      clientOptions: { region, ...(modelId === undefined ? {} : { modelId }) },
       emulator: undefined,
       description: `Using AWS Bedrock in ${region} (credentials from the default provider chain).`,
     };
@@ -48,7 +49,7 @@ export async function resolveBackend(options: {
       endpoint: emulator.url,
       region,
       credentials: { accessKeyId: 'emulator', secretAccessKey: 'emulator' },
-      modelId,
+      ...(modelId === undefined ? {} : { modelId }),
     },
     emulator,
     description: `Using the local Bedrock emulator at ${emulator.url} (${why}; answers are generated text).`,

@@ -31,10 +31,14 @@ export interface GenerationFlags {
 /** Exit code after Ctrl-C, as shells report a process ended by SIGINT. */
 export const INTERRUPTED = 130;
 
-export function addGenerationOptions(command: Command): Command {
+/** The flags; `compare` names its models itself (`--models`), so it leaves out `--model` and `--family`. */
+export function addGenerationOptions(command: Command, options: { oneModel: boolean } = { oneModel: true }): Command {
+  if (options.oneModel) {
+    command
+      .option('-m, --model <id>', 'model id, inference profile id or ARN', DEFAULT_MODEL)
+      .option('--family <family>', "the model family, for an ARN that does not name one (e.g. 'anthropic')");
+  }
   return command
-    .option('-m, --model <id>', 'model id, inference profile id or ARN', DEFAULT_MODEL)
-    .option('--family <family>', "the model family, for an ARN that does not name one (e.g. 'anthropic')")
     .option('--max-tokens <n>', 'longest answer, in tokens', positiveInteger, 1_000)
     .option('--temperature <t>', "sampling temperature (its range is the model family's)", temperature)
     .option('--system <text>', 'system prompt')
@@ -52,12 +56,12 @@ export function addGenerationOptions(command: Command): Command {
 
 /** The client for the flags (real Bedrock or the embedded emulator), and a line saying which. */
 export async function clientFor(
-  flags: GenerationFlags,
+  flags: Pick<GenerationFlags, 'backend' | 'region' | 'emulatorSpeed'> & { model?: string; family?: string },
 ): Promise<{ client: BedrockStreamingClient; emulator: Emulator | undefined; description: string }> {
   const backend = await resolveBackend({
     backend: flags.backend,
     region: defaultRegion(flags.region),
-    modelId: flags.model,
+    ...(flags.model === undefined ? {} : { modelId: flags.model }),
     emulatorSpeed: flags.emulatorSpeed,
   });
   // The library checks the family name and lists the valid ones when it is wrong.
@@ -66,8 +70,52 @@ export async function clientFor(
   return { client, emulator: backend.emulator, description: backend.description };
 }
 
+/** The prompt from the arguments, else from stdin; a usage error (exit 1) when there is none. */
+export async function promptFrom(words: readonly string[], command: Command): Promise<string> {
+  const prompt = words.length > 0 ? words.join(' ') : await readStdin();
+  if (prompt.trim() === '') {
+    command.error(
+      `error: no prompt: pass it as arguments or on stdin (echo "Hello" | bedrock-inference ${command.name()})`,
+    );
+  }
+  return prompt;
+}
+
+/**
+ * Runs `work` with a client for the flags (its backend line said first) and a signal that Ctrl-C aborts,
+ * closing the client and any embedded emulator after.
+ */
+export async function withClient(
+  flags: Parameters<typeof clientFor>[0] & Pick<GenerationFlags, 'quiet'>,
+  work: (client: BedrockStreamingClient, signal: AbortSignal, say: (line: string) => void) => Promise<void>,
+): Promise<void> {
+  const say = notifier(flags);
+  const { client, emulator, description } = await clientFor(flags);
+  say(description);
+  const stop = new AbortController();
+  const interrupt = () => stop.abort();
+  process.on('SIGINT', interrupt);
+  try {
+    await work(client, stop.signal, say);
+  } finally {
+    process.off('SIGINT', interrupt);
+    client.destroy();
+    await emulator?.close();
+  }
+}
+
+/** The prompt piped in; empty when stdin is a terminal (nothing to read without the user). */
+async function readStdin(): Promise<string> {
+  if (process.stdin.isTTY) return '';
+  const parts: Buffer[] = [];
+  for await (const part of process.stdin) parts.push(part as Buffer);
+  return Buffer.concat(parts).toString('utf8').trim();
+}
+
 /** The request fields the flags set. */
-export function requestFields(flags: GenerationFlags): InferenceRequest {
+export function requestFields(
+  flags: Pick<GenerationFlags, 'maxTokens' | 'api' | 'temperature' | 'system'>,
+): InferenceRequest {
   return {
     maxTokens: flags.maxTokens,
     api: flags.api,
@@ -77,7 +125,7 @@ export function requestFields(flags: GenerationFlags): InferenceRequest {
 }
 
 /** Writes a line to stderr unless `--quiet`. */
-export function notifier(flags: GenerationFlags): (line: string) => void {
+export function notifier(flags: Pick<GenerationFlags, 'quiet'>): (line: string) => void {
   return (line) => {
     if (flags.quiet !== true) process.stderr.write(`${line}\n`);
   };

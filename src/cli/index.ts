@@ -5,6 +5,7 @@
  */
 import { Command } from 'commander';
 import { registerChatCommand } from './commands/chat.js';
+import { registerCompareCommand } from './commands/compare.js';
 import { registerEmulatorCommand } from './commands/emulator.js';
 import { registerServeCommand } from './commands/serve.js';
 import { registerStreamCommand } from './commands/stream.js';
@@ -16,6 +17,7 @@ const program = new Command()
 
 registerStreamCommand(program);
 registerChatCommand(program);
+registerCompareCommand(program);
 registerServeCommand(program);
 registerEmulatorCommand(program);
 

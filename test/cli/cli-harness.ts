@@ -4,6 +4,9 @@ import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 
+/** The flags for the embedded emulator at instant speed. */
+export const INSTANT_EMULATOR = ['--backend', 'emulator', '--emulator-speed', 'instant'] as const;
+
 /** No AWS credentials or endpoints from the machine running the tests. */
 export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {

@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BedrockStreamingClient } from '../../src/client/bedrock-streaming-client.js';
 import { startEmulator, type Emulator } from '../../src/emulator/server.js';
-import { cleanEnv, runCli } from './cli-harness.js';
+import { cleanEnv, INSTANT_EMULATOR, runCli } from './cli-harness.js';
 
 const MODEL = 'anthropic.claude-3-haiku-20240307-v1:0';
 const PROMPT = 'Write two sentences about the sea.';
@@ -33,15 +33,7 @@ describe('bedrock-inference stream', () => {
   });
 
   it('streams the answer the library streams, then a metrics line on stderr (emulator backend)', async () => {
-    const run = await runCli('stream', [
-      PROMPT,
-      '--max-tokens',
-      '40',
-      '--backend',
-      'emulator',
-      '--emulator-speed',
-      'instant',
-    ]);
+    const run = await runCli('stream', [PROMPT, '--max-tokens', '40', ...INSTANT_EMULATOR]);
     expect(run.code).toBe(0);
     expect(run.stdout).toBe(`${expected}\n`);
     expect(run.stderr).toMatch(/Using the local Bedrock emulator at http:\/\/127\.0\.0\.1:\d+ \(--backend emulator/);
@@ -51,13 +43,9 @@ describe('bedrock-inference stream', () => {
   }, 60_000);
 
   it('reads the prompt from stdin, and --quiet leaves stderr to warnings', async () => {
-    const run = await runCli(
-      'stream',
-      ['--max-tokens', '40', '--backend', 'emulator', '--emulator-speed', 'instant', '--quiet'],
-      {
-        stdin: `${PROMPT}\n`,
-      },
-    );
+    const run = await runCli('stream', ['--max-tokens', '40', ...INSTANT_EMULATOR, '--quiet'], {
+      stdin: `${PROMPT}\n`,
+    });
     expect(run.code).toBe(0);
     expect(run.stdout).toBe(`${expected}\n`);
     expect(run.stderr).not.toContain('Using the local');
@@ -124,15 +112,7 @@ describe('bedrock-inference stream', () => {
     const noPrompt = await runCli('stream', ['--backend', 'emulator']);
     expect(noPrompt.code).toBe(1);
     expect(noPrompt.stderr).toContain('no prompt: pass it as arguments or on stdin');
-    const unknown = await runCli('stream', [
-      'hi',
-      '--model',
-      'acme.unknown-v1',
-      '--backend',
-      'emulator',
-      '--emulator-speed',
-      'instant',
-    ]);
+    const unknown = await runCli('stream', ['hi', '--model', 'acme.unknown-v1', ...INSTANT_EMULATOR]);
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toContain('ValidationError: Cannot tell which model family "acme.unknown-v1" belongs to');
   }, 60_000);

@@ -8,12 +8,12 @@ import type { Command } from 'commander';
 import { AbortError, type BedrockStreamingClient, type InferenceRequest } from '../../index.js';
 import {
   addGenerationOptions,
-  clientFor,
   errorText,
   INTERRUPTED,
   metricsLine,
-  notifier,
+  promptFrom,
   requestFields,
+  withClient,
   type GenerationFlags,
 } from '../generation-options.js';
 
@@ -24,23 +24,10 @@ export function registerStreamCommand(program: Command): void {
       .description('Stream one answer to stdout as it is generated (prompt from the arguments, else stdin)')
       .argument('[prompt...]', 'the prompt (default: read stdin)'),
   ).action(async (words: string[], flags: GenerationFlags, command: Command) => {
-    const prompt = words.length > 0 ? words.join(' ') : await readStdin();
-    if (prompt.trim() === '') {
-      command.error('error: no prompt: pass it as arguments or on stdin (echo "Hello" | bedrock-inference stream)');
-    }
-    const say = notifier(flags);
-    const { client, emulator, description } = await clientFor(flags);
-    say(description);
-    const stop = new AbortController();
-    const interrupt = () => stop.abort();
-    process.on('SIGINT', interrupt);
-    try {
-      process.exitCode = await streamAnswer(client, { ...requestFields(flags), prompt, signal: stop.signal }, say);
-    } finally {
-      process.off('SIGINT', interrupt);
-      client.destroy();
-      await emulator?.close();
-    }
+    const prompt = await promptFrom(words, command);
+    await withClient(flags, async (client, signal, say) => {
+      process.exitCode = await streamAnswer(client, { ...requestFields(flags), prompt, signal }, say);
+    });
   });
 }
 
@@ -84,11 +71,4 @@ export async function streamAnswer(
   } finally {
     onText?.(printed);
   }
-}
-
-async function readStdin(): Promise<string> {
-  if (process.stdin.isTTY) return '';
-  const parts: Buffer[] = [];
-  for await (const part of process.stdin) parts.push(part as Buffer);
-  return Buffer.concat(parts).toString('utf8').trim();
 }
