@@ -9,3 +9,4 @@ export { listSupportedFamilies } from './models/registry.js';
 export { DEFAULT_RETRY_POLICY } from './client/retry.js';
 export { DEFAULT_TIMEOUTS } from './client/timeouts.js';
 export { DEFAULT_MAX_TOKENS } from './client/request.js';
+export { bedrockBurndown, createQuotaLimiter, type QuotaLimiterOptions } from './client/quota-limiter.js';

@@ -46,7 +46,7 @@ export interface BedrockStreamingClientOptions {
   /** Continue an interrupted answer instead of failing (default false). */
   resume?: boolean | { maxResumes?: number };
   chunking?: ChunkingMode;
-  /** A token/request limiter acquired before each call (the quota issue plugs in here). */
+  /** Waits for the model's TPM/RPM budget before each call: `createQuotaLimiter()`, or your own. */
   quota?: QuotaLimiter;
 }
 
