@@ -4,6 +4,7 @@
  * emulator in-process and says so in one line. Ctrl-C shuts down gracefully.
  */
 import { InvalidArgumentError, type Command } from 'commander';
+import { createQuotaLimiter } from '../../index.js';
 import { createServer, DEFAULT_MODEL } from '../../server/index.js';
 import { backendChoice, defaultRegion, resolveBackend, type BackendChoice } from '../backend.js';
 
@@ -18,6 +19,8 @@ interface ServeFlags {
   corsOrigin: string[];
   logPrompts?: boolean;
   shareSecret?: string;
+  tpm?: number;
+  rpm?: number;
 }
 
 export function registerServeCommand(program: Command): void {
@@ -37,6 +40,8 @@ export function registerServeCommand(program: Command): void {
       'signs share tokens; the same on every server sharing Redis (default: SHARE_SECRET)',
     )
     .option('--log-prompts', 'include prompt text in logs (off by default)')
+    .option('--tpm <tokens>', "wait for the model's tokens-per-minute quota instead of running into 429s", positive)
+    .option('--rpm <requests>', "wait for the model's requests-per-minute quota", positive)
     .action(async (flags: ServeFlags) => {
       const region = defaultRegion(flags.region);
       const { clientOptions, emulator, description } = await resolveBackend({
@@ -45,6 +50,12 @@ export function registerServeCommand(program: Command): void {
         modelId: flags.model,
       });
       process.stdout.write(`${description}\n`);
+      if (flags.tpm !== undefined || flags.rpm !== undefined) {
+        clientOptions.quota = createQuotaLimiter({
+          ...(flags.tpm === undefined ? {} : { tokensPerMinute: flags.tpm }),
+          ...(flags.rpm === undefined ? {} : { requestsPerMinute: flags.rpm }),
+        });
+      }
       if (emulator !== undefined) {
         process.stdout.write(
           `  The AWS SDK reaches it too: endpoint ${emulator.url}, any credentials (\`bedrock-inference emulator\` runs it alone).\n`,
@@ -88,6 +99,13 @@ function port(value: string): number {
   if (!Number.isInteger(parsed) || parsed < 0 || parsed > 65_535) {
     throw new InvalidArgumentError(`expected a port number, got "${value}"`);
   }
+  return parsed;
+}
+
+function positive(value: string): number {
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 1)
+    throw new InvalidArgumentError(`expected a whole number from 1, got "${value}"`);
   return parsed;
 }
 

@@ -28,13 +28,15 @@ function serve(args: string[]) {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
+  let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const url = new Promise<string>((resolve, reject) => {
     child.stdout.on('data', () => {
       const match = /Streaming server on (http:\/\/\S+)/.exec(stdout);
       if (match) resolve(match[1]!);
     });
-    child.once('exit', (code) => reject(new Error(`serve exited with ${code}: ${stdout}`)));
+    child.once('exit', (code) => reject(new Error(`serve exited with ${code}: ${stdout}${stderr}`)));
   });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   return { url, exited, output: () => stdout, stop: () => child.kill('SIGTERM') };
@@ -64,5 +66,28 @@ describe('bedrock-inference serve', () => {
     }
     expect(await run.exited).toBe(0);
     expect(run.output()).toContain('Shutting down');
+  }, 60_000);
+});
+
+describe('bedrock-inference serve --tpm', () => {
+  it("waits for the model's quota: a call that could never fit it is refused with what to change", async () => {
+    const run = serve(['--backend', 'emulator', '--tpm', '50']);
+    try {
+      const url = await run.url;
+      const refused = await postJson(`${url}/api/stream-completion`, { prompt: 'hi', maxTokens: 100 });
+      expect(refused.status).toBe(400);
+      expect(await refused.text()).toContain('more than the tokens-per-minute quota of 50');
+      const fits = await postJson(`${url}/api/stream-completion`, { prompt: 'hi', maxTokens: 10 });
+      expect(fits.status).toBe(200);
+      expect((await readAllText(fits)).text.length).toBeGreaterThan(0);
+    } finally {
+      run.stop();
+    }
+    expect(await run.exited).toBe(0);
+  }, 60_000);
+
+  it('refuses a quota that is not a positive whole number', async () => {
+    const run = serve(['--tpm', '0']);
+    await expect(run.url).rejects.toThrow(/argument '0' is invalid. expected a whole number from 1/);
   }, 60_000);
 });
