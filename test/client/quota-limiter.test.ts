@@ -35,9 +35,9 @@ async function settled(promise: Promise<unknown>): Promise<boolean> {
 
 describe('createQuotaLimiter against the emulator’s quota', () => {
   // 12 calls reserving ~110 tokens each (input + maxTokens) against 1,000 tokens a minute: 9 fit at once.
-  // Paced (4x realistic: first text after ~150 ms), so no call ends and refunds before the burst is in.
+  // Paced (2x realistic: first text after ~300 ms), so no call ends and refunds before the burst is in.
   const quota = { tokensPerMinute: 1_000 };
-  const speed = 4;
+  const speed = 2;
 
   it('without it a burst is throttled; with it the same burst completes and nothing is throttled', async () => {
     emu = await startEmulator({ port: 0, speed, quota });

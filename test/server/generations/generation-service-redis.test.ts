@@ -168,8 +168,9 @@ describe('GenerationService across two processes sharing Redis', () => {
   }, 20_000);
 
   it('a viewer whose process lives keeps its lease, and the generation, past the lease time', async () => {
-    const owner = new RedisRegistry({ url: REDIS_URL, keyPrefix: prefix, leaseSeconds: 1 });
-    const viewer = new RedisRegistry({ url: REDIS_URL, keyPrefix: prefix, leaseSeconds: 1, blockMs: 100 });
+    // Leases of 2 s, renewed every 667 ms: a busy machine would have to stall the loop for over a second.
+    const owner = new RedisRegistry({ url: REDIS_URL, keyPrefix: prefix, leaseSeconds: 2 });
+    const viewer = new RedisRegistry({ url: REDIS_URL, keyPrefix: prefix, leaseSeconds: 2, blockMs: 100 });
     const running = new GenerationService({ registry: owner, client: clients[0]! });
     const watching = new GenerationService({ registry: viewer, client: clients[1]! });
     const stop = new AbortController();
@@ -178,8 +179,8 @@ describe('GenerationService across two processes sharing Redis', () => {
       const { id } = await start(running);
       const watched = readAll(watching, id, undefined, stop.signal);
       await until(async () => (await owner.viewerCount(id)) === 1);
-      // Three lease periods: renewed every third of one, the lease never lapses.
-      await new Promise((resolve) => setTimeout(resolve, 3_000));
+      // Over two lease periods: renewed every third of one, the lease never lapses.
+      await new Promise((resolve) => setTimeout(resolve, 4_500));
       expect(await owner.viewerCount(id)).toBe(1);
       expect((await owner.get(id))?.status).toBe('running');
       expect(emu.requestLog.entries().map((entry) => entry.outcome)).toEqual(['pending']);
