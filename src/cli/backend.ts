@@ -6,7 +6,7 @@
 import { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import { InvalidArgumentError } from 'commander';
 import { startEmulator, type Emulator } from '../emulator/server.js';
-import { parseSpeed, type Speed } from '../emulator/timing.js';
+import type { Speed } from '../emulator/timing.js';
 import type { BedrockStreamingClientOptions } from '../index.js';
 
 export type BackendChoice = 'aws' | 'emulator' | 'auto';
@@ -78,12 +78,4 @@ async function credentialsResolve(region: string): Promise<boolean> {
 export function backendChoice(value: string): BackendChoice {
   if (value === 'aws' || value === 'emulator' || value === 'auto') return value;
   throw new InvalidArgumentError('--backend must be aws, emulator or auto');
-}
-
-/** commander parser for an emulator speed. */
-export function speedChoice(value: string): Speed {
-  const speed = parseSpeed(value);
-  if (speed === undefined)
-    throw new InvalidArgumentError(`expected instant, realistic or a positive number, got "${value}"`);
-  return speed;
 }

@@ -1,6 +1,6 @@
 /**
- * What the commands that generate text share (`stream`, `chat`): the model and sampling flags, the
- * backend flags, the client built from them, and how results and errors are shown.
+ * What the commands that generate text share (`stream`, `chat`, `compare`): the model and sampling
+ * flags, the backend flags, the client built from them, and how results and errors are shown.
  */
 import { InvalidArgumentError, type Command } from 'commander';
 import type { Speed } from '../emulator/timing.js';
@@ -12,7 +12,8 @@ import {
   type InferenceResult,
 } from '../index.js';
 import { DEFAULT_MODEL } from '../server/index.js';
-import { backendChoice, defaultRegion, resolveBackend, speedChoice, type BackendChoice } from './backend.js';
+import { backendChoice, defaultRegion, resolveBackend, type BackendChoice } from './backend.js';
+import { positiveInteger, speedChoice } from './option-parsers.js';
 import type { Emulator } from '../emulator/server.js';
 
 export interface GenerationFlags {
@@ -149,14 +150,6 @@ export function metricsLine(result: InferenceResult): string {
 export function errorText(error: unknown): string {
   if (BedrockInferenceError.isInstance(error)) return `${error.name}: ${error.message}`;
   return error instanceof Error ? error.message : String(error);
-}
-
-function positiveInteger(value: string): number {
-  const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < 1) {
-    throw new InvalidArgumentError(`expected a whole number from 1, got "${value}"`);
-  }
-  return parsed;
 }
 
 function temperature(value: string): number {

@@ -85,7 +85,6 @@ interface Waiter {
   cost: number;
   burndown: number;
   resolve: (reservation: QuotaReservation) => void;
-  reject: (error: Error) => void;
   signal: AbortSignal | undefined;
   onAbort: (() => void) | undefined;
 }
@@ -133,7 +132,7 @@ class BedrockQuotaLimiter implements QuotaLimiter {
     }
     if (signal?.aborted) return Promise.reject(abortError());
     return new Promise((resolve, reject) => {
-      const waiter: Waiter = { cost, burndown, resolve, reject, signal, onAbort: undefined };
+      const waiter: Waiter = { cost, burndown, resolve, signal, onAbort: undefined };
       if (signal !== undefined) {
         waiter.onAbort = () => {
           const index = model.waiting.indexOf(waiter);

@@ -119,7 +119,8 @@ export function receivedHeaders(req: EmulatorRequest): Record<string, string | u
   return headers;
 }
 
-function parseAmzDate(value: string): Date | undefined {
+/** `YYYYMMDDTHHMMSSZ` (SigV4's `x-amz-date`) as a Date; undefined when malformed. */
+export function parseAmzDate(value: string): Date | undefined {
   const match = AMZ_DATE.exec(value);
   if (match === null) return undefined;
   const [, year, month, day, hour, minute, second] = match.map(Number) as number[];

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type Emulator } from '../../src/emulator/server.js';
-import { cleanEnv, runCli } from './cli-harness.js';
+import { awsEnvFor, runCli } from './cli-harness.js';
 
 const credentials = { accessKeyId: 'AKIDCHATTEST', secretAccessKey: 'chat-test-secret' };
 
@@ -25,12 +25,7 @@ describe('bedrock-inference chat', () => {
   });
 
   it('sends each turn with the conversation so far; /reset starts over; /exit quits', async () => {
-    const env = cleanEnv({
-      AWS_ACCESS_KEY_ID: credentials.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
-      AWS_REGION: 'us-east-1',
-      AWS_ENDPOINT_URL_BEDROCK_RUNTIME: emu.url,
-    });
+    const env = awsEnvFor(emu.url, credentials);
     const run = await runCli('chat', ['--max-tokens', '25', '--backend', 'aws', '--quiet'], {
       env,
       stdin: 'Say hello.\n\nAnd tell me more.\n/reset\nSay hello.\n/exit\nNever sent.\n',

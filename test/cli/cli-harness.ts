@@ -20,6 +20,19 @@ export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv 
   return { ...env, ...extra };
 }
 
+/** The environment of `--backend aws` against a test emulator: these keys, the SDK's own endpoint setting. */
+export function awsEnvFor(
+  endpoint: string,
+  credentials: { accessKeyId: string; secretAccessKey: string },
+): NodeJS.ProcessEnv {
+  return cleanEnv({
+    AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+    AWS_REGION: 'us-east-1',
+    AWS_ENDPOINT_URL_BEDROCK_RUNTIME: endpoint,
+  });
+}
+
 export interface Run {
   code: number | null;
   stdout: string;

@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BedrockStreamingClient } from '../../src/client/bedrock-streaming-client.js';
 import { startEmulator, type Emulator } from '../../src/emulator/server.js';
-import { cleanEnv, INSTANT_EMULATOR, runCli } from './cli-harness.js';
+import { awsEnvFor, INSTANT_EMULATOR, runCli } from './cli-harness.js';
 
 const MODEL = 'anthropic.claude-3-haiku-20240307-v1:0';
 const PROMPT = 'Write two sentences about the sea.';
@@ -54,12 +54,7 @@ describe('bedrock-inference stream', () => {
 
   it('--backend aws takes the SDK path with the SDK endpoint setting and credentials, signed', async () => {
     emu.requestLog.clear();
-    const env = cleanEnv({
-      AWS_ACCESS_KEY_ID: credentials.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
-      AWS_REGION: 'us-east-1',
-      AWS_ENDPOINT_URL_BEDROCK_RUNTIME: emu.url,
-    });
+    const env = awsEnvFor(emu.url, credentials);
     const run = await runCli('stream', [PROMPT, '--max-tokens', '40'], { env });
     expect(run.code).toBe(0);
     expect(run.stderr).toContain('Using AWS Bedrock in us-east-1');
@@ -73,12 +68,7 @@ describe('bedrock-inference stream', () => {
   it('Ctrl-C closes the upstream request, keeps the text printed and exits 130', async () => {
     emu.requestLog.clear();
     emu.setSpeed('realistic');
-    const env = cleanEnv({
-      AWS_ACCESS_KEY_ID: credentials.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
-      AWS_REGION: 'us-east-1',
-      AWS_ENDPOINT_URL_BEDROCK_RUNTIME: emu.url,
-    });
+    const env = awsEnvFor(emu.url, credentials);
     try {
       let interrupted = false;
       const run = await runCli(

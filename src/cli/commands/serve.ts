@@ -7,6 +7,7 @@ import { InvalidArgumentError, type Command } from 'commander';
 import { createQuotaLimiter } from '../../index.js';
 import { createServer, DEFAULT_MODEL } from '../../server/index.js';
 import { backendChoice, defaultRegion, resolveBackend, type BackendChoice } from '../backend.js';
+import { positiveInteger } from '../option-parsers.js';
 
 interface ServeFlags {
   port: number;
@@ -40,8 +41,12 @@ export function registerServeCommand(program: Command): void {
       'signs share tokens; the same on every server sharing Redis (default: SHARE_SECRET)',
     )
     .option('--log-prompts', 'include prompt text in logs (off by default)')
-    .option('--tpm <tokens>', "wait for the model's tokens-per-minute quota instead of running into 429s", positive)
-    .option('--rpm <requests>', "wait for the model's requests-per-minute quota", positive)
+    .option(
+      '--tpm <tokens>',
+      "wait for the model's tokens-per-minute quota instead of running into 429s",
+      positiveInteger,
+    )
+    .option('--rpm <requests>', "wait for the model's requests-per-minute quota", positiveInteger)
     .action(async (flags: ServeFlags) => {
       const region = defaultRegion(flags.region);
       const { clientOptions, emulator, description } = await resolveBackend({
@@ -99,13 +104,6 @@ function port(value: string): number {
   if (!Number.isInteger(parsed) || parsed < 0 || parsed > 65_535) {
     throw new InvalidArgumentError(`expected a port number, got "${value}"`);
   }
-  return parsed;
-}
-
-function positive(value: string): number {
-  const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < 1)
-    throw new InvalidArgumentError(`expected a whole number from 1, got "${value}"`);
   return parsed;
 }
 

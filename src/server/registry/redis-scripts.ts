@@ -33,20 +33,22 @@ end
 return id`;
 
 // Viewers are a sorted set of viewer tokens scored by their lease's expiry (ms, Redis's clock): a viewer
-// whose process died stops counting once its lease lapses, without anyone detaching it.
+// whose process died stops counting once its lease lapses, without anyone detaching it. Each viewer
+// script starts with NOW, Redis's time in milliseconds.
+const NOW = `
+local time = redis.call('TIME')
+local now = time[1] * 1000 + math.floor(time[2] / 1000)`;
+
 // KEYS: viewers. ARGV: token, lease ms, running ttl.
-const ATTACH = `
-local t = redis.call('TIME')
-local now = t[1] * 1000 + math.floor(t[2] / 1000)
+const ATTACH = `${NOW}
 redis.call('ZADD', KEYS[1], now + ARGV[2], ARGV[1])
 if redis.call('TTL', KEYS[1]) < 0 then redis.call('EXPIRE', KEYS[1], ARGV[3]) end
 return redis.call('ZCARD', KEYS[1])`;
 
 // KEYS: viewers. ARGV: token, lease ms. Extends a lease still held (a detached viewer is not brought back).
-const RENEW_VIEWER = `
+const RENEW_VIEWER = `${NOW}
 if not redis.call('ZSCORE', KEYS[1], ARGV[1]) then return 0 end
-local t = redis.call('TIME')
-redis.call('ZADD', KEYS[1], 'XX', t[1] * 1000 + math.floor(t[2] / 1000) + ARGV[2], ARGV[1])
+redis.call('ZADD', KEYS[1], 'XX', now + ARGV[2], ARGV[1])
 return 1`;
 
 // KEYS: viewers. ARGV: token.
@@ -54,16 +56,14 @@ const DETACH = `
 return redis.call('ZREM', KEYS[1], ARGV[1])`;
 
 // KEYS: viewers. The viewers whose lease holds.
-const COUNT_VIEWERS = `
-local t = redis.call('TIME')
-return redis.call('ZCOUNT', KEYS[1], '(' .. (t[1] * 1000 + math.floor(t[2] / 1000)), '+inf')`;
+const COUNT_VIEWERS = `${NOW}
+return redis.call('ZCOUNT', KEYS[1], '(' .. now, '+inf')`;
 
 // KEYS: viewers, info. ARGV: channel, id. Drops lapsed viewer leases; when that leaves a running,
 // non-detached generation without viewers, its viewers' processes are gone: request its cancel, as the
 // last viewer leaving would have (recorded, then published, as CANCEL does). Returns the leases dropped.
-const SWEEP_VIEWERS = `
-local t = redis.call('TIME')
-local dropped = redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', t[1] * 1000 + math.floor(t[2] / 1000))
+const SWEEP_VIEWERS = `${NOW}
+local dropped = redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
 if dropped > 0 and redis.call('ZCARD', KEYS[1]) == 0
   and redis.call('HGET', KEYS[2], 'status') == 'running' and redis.call('HGET', KEYS[2], 'detached') == '0' then
   redis.call('HSET', KEYS[2], 'cancel', '1')

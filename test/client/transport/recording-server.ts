@@ -6,7 +6,7 @@
 import http2 from 'node:http2';
 import type { AddressInfo } from 'node:net';
 import type { AwsCredentialIdentity } from '@smithy/types';
-import { expectedAuthorization as signatureFor } from '../../../src/emulator/signature-check.js';
+import { expectedAuthorization as signatureFor, parseAmzDate } from '../../../src/emulator/signature-check.js';
 
 export interface RecordedRequest {
   method: string;
@@ -69,10 +69,8 @@ export async function expectedAuthorization(
   region = 'us-east-1',
 ): Promise<string> {
   const signedNames = /SignedHeaders=([^,]+)/.exec(request.headers.authorization ?? '')?.[1]?.split(';') ?? [];
-  const amzDate = request.headers['x-amz-date']!;
-  const signingDate = new Date(
-    `${amzDate.slice(0, 4)}-${amzDate.slice(4, 6)}-${amzDate.slice(6, 11)}:${amzDate.slice(11, 13)}:${amzDate.slice(13)}`,
-  );
+  const signingDate = parseAmzDate(request.headers['x-amz-date'] ?? '');
+  if (signingDate === undefined) throw new Error(`recorded request has no valid x-amz-date: ${request.path}`);
   const received = { ...request, body: Buffer.from(request.body) };
   return signatureFor(received, signedNames, credentials, region, signingDate);
 }

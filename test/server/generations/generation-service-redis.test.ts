@@ -49,6 +49,18 @@ afterAll(async () => {
   await deleteKeys(prefix);
 });
 
+/** A process running generations and one viewing them, with leases of `leaseSeconds` (renewed every third). */
+function ownerAndViewer(leaseSeconds: number) {
+  const owner = new RedisRegistry({ url: REDIS_URL, keyPrefix: prefix, leaseSeconds });
+  const viewer = new RedisRegistry({ url: REDIS_URL, keyPrefix: prefix, leaseSeconds, blockMs: 100 });
+  return {
+    owner,
+    viewer,
+    running: new GenerationService({ registry: owner, client: clients[0]! }),
+    watching: new GenerationService({ registry: viewer, client: clients[1]! }),
+  };
+}
+
 async function until(condition: () => Promise<boolean>): Promise<void> {
   while (!(await condition())) await new Promise((resolve) => setTimeout(resolve, 20));
 }
@@ -146,10 +158,7 @@ describe('GenerationService across two processes sharing Redis', () => {
 
   it('a viewer process that dies stops counting once its lease lapses: the generation only it watched is cancelled', async () => {
     // Leases of 1 s (renewed every 333 ms): the owner drops a lapsed viewer lease within about 1.3 s.
-    const owner = new RedisRegistry({ url: REDIS_URL, keyPrefix: prefix, leaseSeconds: 1 });
-    const viewer = new RedisRegistry({ url: REDIS_URL, keyPrefix: prefix, leaseSeconds: 1, blockMs: 100 });
-    const running = new GenerationService({ registry: owner, client: clients[0]! });
-    const watching = new GenerationService({ registry: viewer, client: clients[1]! });
+    const { owner, viewer, running, watching } = ownerAndViewer(1);
     try {
       holdOpen(emu);
       const { id } = await start(running);
@@ -169,10 +178,7 @@ describe('GenerationService across two processes sharing Redis', () => {
 
   it('a viewer whose process lives keeps its lease, and the generation, past the lease time', async () => {
     // Leases of 2 s, renewed every 667 ms: a busy machine would have to stall the loop for over a second.
-    const owner = new RedisRegistry({ url: REDIS_URL, keyPrefix: prefix, leaseSeconds: 2 });
-    const viewer = new RedisRegistry({ url: REDIS_URL, keyPrefix: prefix, leaseSeconds: 2, blockMs: 100 });
-    const running = new GenerationService({ registry: owner, client: clients[0]! });
-    const watching = new GenerationService({ registry: viewer, client: clients[1]! });
+    const { owner, viewer, running, watching } = ownerAndViewer(2);
     const stop = new AbortController();
     try {
       holdOpen(emu);
