@@ -10,6 +10,8 @@ export default tseslint.config(
   { ignores: ['dist/', 'node_modules/', 'coverage/', '**/*.d.ts', '.*-scratch/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
+  // Build scripts run on Node.
+  { files: ['scripts/**/*.mjs'], languageOptions: { globals: { process: 'readonly', console: 'readonly' } } },
   {
     files: ['**/*.ts'],
     plugins: { 'import-x': importX },

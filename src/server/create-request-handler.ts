@@ -12,6 +12,7 @@ import { toHttpError } from './http/map-library-error.js';
 import { cancelGeneration, chat, generationEvents, shareGeneration } from './routes/chat-routes.js';
 import { apiModels, healthz, metrics, openaiModelById, openaiModels } from './routes/info-routes.js';
 import { openaiChatCompletions } from './routes/openai-chat.js';
+import { pageRoute } from './page/page-routes.js';
 import type { RouteHandler } from './routes/route-call.js';
 import { streamCompletion } from './routes/stream-completion.js';
 import { resolveServerOptions, type ServerContext, type ServerOptions } from './server-options.js';
@@ -53,6 +54,14 @@ export function createRequestHandler(options: ServerOptions | ServerContext = {}
   const router = Router({ ignoreTrailingSlash: true });
   const noop = () => undefined;
   for (const [method, path, entry] of ROUTES) router.on(method, path, noop, entry);
+  if (ctx.page !== undefined) {
+    // The page is public (the API calls it makes carry the key); its files are looked up, never joined to a path.
+    const page: RouteEntry = { name: 'page', handler: pageRoute(ctx.page), open: true };
+    for (const path of ['/', '/index.html', '/favicon.svg', '/assets/*']) {
+      router.on('GET', path, noop, page);
+      router.on('HEAD', path, noop, page);
+    }
+  }
 
   const handle = (req: IncomingMessage, res: ServerResponse): boolean => {
     const url = req.url ?? '/';

@@ -12,6 +12,7 @@ import { createShareTokens, type ShareTokens } from './http/share-tokens.js';
 import { createKeyLimiter, type KeyLimiter, type PerKeyLimits } from './http/key-limits.js';
 import { createCorsPolicy, type CorsOptions, type CorsPolicy } from './http/cors.js';
 import { measureQuota } from './measured-quota.js';
+import { loadPageAssets, type PageAssets } from './page/page-assets.js';
 import { DEFAULT_MODELS, type ServerModel } from './model-list.js';
 import { createServerMetrics, type ServerMetrics } from './server-metrics.js';
 
@@ -74,6 +75,11 @@ export interface ServerOptions {
   logger?: Logger | false;
   /** Log prompt text (default false: only sizes are logged). */
   logPrompts?: boolean;
+  /**
+   * Serve the chat page at `/` (built into dist/web by `npm run build`): true, or `{ dir }` for the
+   * built files elsewhere. Default off for the handler and middleware; `bedrock-inference serve` turns it on.
+   */
+  page?: boolean | { dir: string };
 }
 
 export interface ResolvedLimits {
@@ -105,6 +111,8 @@ export interface ServerContext {
   closing: boolean;
   /** Aborts for the direct (non-generation) streams in flight, so shutdown can close them. */
   inflight: Set<AbortController>;
+  /** The chat page's files, when the page is served. */
+  page: PageAssets | undefined;
 }
 
 export const DEFAULT_MODEL = 'anthropic.claude-3-haiku-20240307-v1:0';
@@ -168,5 +176,9 @@ export function resolveServerOptions(options: ServerOptions): ServerContext {
     metrics,
     closing: false,
     inflight: new Set(),
+    page:
+      options.page === undefined || options.page === false
+        ? undefined
+        : loadPageAssets(options.page === true ? undefined : options.page.dir),
   };
 }

@@ -22,6 +22,7 @@ interface ServeFlags {
   shareSecret?: string;
   tpm?: number;
   rpm?: number;
+  page: boolean;
 }
 
 export function registerServeCommand(program: Command): void {
@@ -47,6 +48,7 @@ export function registerServeCommand(program: Command): void {
       positiveInteger,
     )
     .option('--rpm <requests>', "wait for the model's requests-per-minute quota", positiveInteger)
+    .option('--no-page', 'do not serve the chat page at /')
     .action(async (flags: ServeFlags) => {
       const region = defaultRegion(flags.region);
       const { clientOptions, emulator, description } = await resolveBackend({
@@ -74,6 +76,7 @@ export function registerServeCommand(program: Command): void {
         apiKeys,
         cors: flags.corsOrigin,
         logPrompts: flags.logPrompts === true,
+        page: flags.page,
         ...(shareSecret === undefined ? {} : { shareSecret }),
         ...(flags.redisUrl === undefined ? {} : { redisUrl: flags.redisUrl }),
       });
@@ -81,6 +84,7 @@ export function registerServeCommand(program: Command): void {
       process.stdout.write(
         [
           `Streaming server on ${url}${apiKeys.length > 0 ? ` (API keys required: ${apiKeys.length})` : ''}`,
+          ...(flags.page ? [`  Chat page: open ${url} in a browser`] : []),
           `  curl -N ${url}/api/stream-completion -H 'content-type: application/json' -d '{"prompt":"Hello"}'`,
           `  curl -N ${url}/api/chat -H 'content-type: application/json' -d '{"messages":[{"role":"user","content":"Hello"}]}'`,
           `  OpenAI clients: baseURL ${url}/v1   Models: ${url}/api/models   Metrics: ${url}/metrics`,
