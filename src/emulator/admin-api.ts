@@ -1,5 +1,5 @@
 /**
- * The emulator's admin API under `/_emulator/`: script faults, read and clear the request log,
+ * The emulator's admin API under `/_emulator/`: script faults and answers, read and clear the request log,
  * change speed and quotas at run time. For tests in other processes and for curl.
  */
 import { z } from 'zod';
@@ -8,11 +8,13 @@ import { parseJsonBody, readBody, sendJson } from './http-io.js';
 import { listModels } from './model-catalog.js';
 import type { QuotaSimulator } from './quota.js';
 import type { RequestLog } from './request-log.js';
+import { scriptRuleSchema, type ScriptedAnswers } from './scripted-answers.js';
 import type { Speed } from './timing.js';
 import type { EmulatorRequest, EmulatorResponse } from './transport.js';
 
 export interface AdminState {
   faults: FaultInjector;
+  scripts: ScriptedAnswers;
   requestLog: RequestLog;
   quota: QuotaSimulator;
   getSpeed(): Speed;
@@ -61,6 +63,19 @@ export async function handleAdmin(
         for (const rule of rules.data) state.faults.add(rule);
         return sendJson(res, 201, { added: rules.data.length, faults: state.faults.pending() });
       }
+      case 'GET /_emulator/scripts':
+        return sendJson(res, 200, { scripts: state.scripts.list() });
+      case 'DELETE /_emulator/scripts':
+        state.scripts.clear();
+        return sendJson(res, 200, { cleared: true });
+      case 'POST /_emulator/scripts': {
+        // Scripted text can be long (long-answer UI tests), hence the larger body limit.
+        const input = parseJsonBody(await readBody(req, 10_000_000));
+        const rules = z.array(scriptRuleSchema).safeParse(Array.isArray(input) ? input : [input]);
+        if (!rules.success) return sendValidationError(res, rules.error);
+        for (const rule of rules.data) state.scripts.add(rule);
+        return sendJson(res, 201, { added: rules.data.length, scripts: state.scripts.list() });
+      }
       case 'GET /_emulator/config':
         return sendJson(res, 200, { speed: state.getSpeed() });
       case 'PUT /_emulator/config': {
@@ -72,7 +87,7 @@ export async function handleAdmin(
       }
       default:
         return sendJson(res, 404, {
-          message: `No admin route ${key}. Routes: GET /_emulator/health, GET /_emulator/models, GET|DELETE /_emulator/requests, GET|POST|DELETE /_emulator/faults, GET|PUT /_emulator/config.`,
+          message: `No admin route ${key}. Routes: GET /_emulator/health, GET /_emulator/models, GET|DELETE /_emulator/requests, GET|POST|DELETE /_emulator/faults, GET|POST|DELETE /_emulator/scripts, GET|PUT /_emulator/config.`,
         });
     }
   } catch (error) {

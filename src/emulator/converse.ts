@@ -98,7 +98,7 @@ export function parseConverseRequest(body: unknown, model: ResolvedModel): Gener
   const extra = record(input.additionalModelRequestFields);
   const topK = typeof extra.top_k === 'number' ? extra.top_k : typeof extra.topK === 'number' ? extra.topK : undefined;
   const reasoning = readReasoning(model, extra, maxTokens);
-  const { conversation, prefill } = transcript(converseSystem(input.system), turns);
+  const { conversation, prefill, lastUserText } = transcript(converseSystem(input.system), turns);
   const claude = model.family === 'anthropic-messages';
   if (claude && prefill !== undefined && reasoning) {
     throw invalid(`The model returned the following errors: ${thinkingPrefillError(turns.length - 1)}`);
@@ -111,6 +111,7 @@ export function parseConverseRequest(body: unknown, model: ResolvedModel): Gener
   return generationRequest({
     conversation,
     prefill,
+    lastUserText,
     maxTokens,
     temperature: temperature ?? defaultTemperature,
     topP,

@@ -1,6 +1,15 @@
 /** `aws-bedrock-inference/emulator`: a local Bedrock Runtime for tests and offline development. */
 export { startEmulator, type Emulator, type EmulatorOptions } from './server.js';
 export { FaultInjector, type FaultRule, type FaultSpec } from './faults.js';
+export {
+  ScriptedAnswers,
+  scriptRuleSchema,
+  type ListedScript,
+  type ScriptRule,
+  type ScriptTarget,
+  type ScriptedAnswer,
+} from './scripted-answers.js';
+export { createScriptedBackend, type ScriptedBackendContext } from './backends/scripted.js';
 export { RequestLog, type EmulatorOperation, type RequestLogEntry, type RequestOutcome } from './request-log.js';
 export { QuotaSimulator, type QuotaOptions } from './quota.js';
 export { FAMILY_PROFILES, type Speed, type TimingOptions, type TimingProfile } from './timing.js';

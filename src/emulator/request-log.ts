@@ -26,6 +26,8 @@ export interface RequestLogEntry {
   errorType?: string;
   /** The fault that was injected, when one was. */
   fault?: string;
+  /** True when a scripted answer supplied the text instead of the backend. */
+  scripted?: boolean;
 }
 
 type Waiter = { predicate: (entry: RequestLogEntry) => boolean; resolve: (entry: RequestLogEntry) => void };

@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { handleAdmin } from './admin-api.js';
+import { createScriptedBackend } from './backends/scripted.js';
 import { BedrockServiceError, DEFAULT_ERROR_MESSAGES } from './bedrock-error.js';
 import type { TextBackend } from './families/types.js';
 import { FaultInjector, type FaultRule } from './faults.js';
@@ -25,6 +26,7 @@ import { QuotaSimulator, type QuotaOptions } from './quota.js';
 import { RequestLog, type RequestLogEntry } from './request-log.js';
 import { receivedHeaders, verifySignature, type EmulatorCredentials } from './signature-check.js';
 import { route } from './router.js';
+import { ScriptedAnswers, type ScriptRule } from './scripted-answers.js';
 import { createMarkovBackend } from './text/markov-backend.js';
 import { hashString } from './text/seeded-random.js';
 import { createPacer, parseSpeed, type Speed, type TimingOptions } from './timing.js';
@@ -39,6 +41,8 @@ export interface EmulatorOptions {
   timing?: Omit<TimingOptions, 'speed'>;
   /** Faults scripted from the start (the admin API and `emulator.faults` add more). */
   faults?: FaultRule[];
+  /** Exact answers for matching requests from the start (the admin API and `emulator.scripts` add more). */
+  scripts?: ScriptRule[];
   quota?: QuotaOptions;
   /** Where the words come from (default: the bundled Markov generator). */
   backend?: TextBackend;
@@ -55,6 +59,7 @@ export interface Emulator {
   readonly url: string;
   readonly port: number;
   readonly faults: FaultInjector;
+  readonly scripts: ScriptedAnswers;
   readonly requestLog: RequestLog;
   readonly quota: QuotaSimulator;
   readonly speed: Speed;
@@ -65,12 +70,21 @@ export interface Emulator {
 export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
   const faults = new FaultInjector();
   for (const rule of options.faults ?? []) faults.add(rule);
+  const scripts = new ScriptedAnswers();
+  for (const rule of options.scripts ?? []) scripts.add(rule);
   const requestLog = new RequestLog();
   const quota = new QuotaSimulator(options.quota);
   const backend = options.backend ?? createMarkovBackend();
   const maxBodyBytes = options.maxBodyBytes ?? MAX_BODY_BYTES;
   let speed: Speed = options.speed ?? 'realistic';
-  const admin = { faults, requestLog, quota, getSpeed: () => speed, setSpeed: (next: Speed) => (speed = next) };
+  const admin = {
+    faults,
+    scripts,
+    requestLog,
+    quota,
+    getSpeed: () => speed,
+    setSpeed: (next: Speed) => (speed = next),
+  };
 
   const handle = async (req: EmulatorRequest, res: EmulatorResponse) => {
     const target = route(req.method ?? 'GET', req.url ?? '/');
@@ -147,7 +161,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         requestId,
         entry,
         log: requestLog,
-        backend,
+        backend: createScriptedBackend(scripts, backend, {
+          modelId,
+          baseModelId: model.baseModelId,
+          onScripted: () => (entry.scripted = true),
+        }),
         quota,
         pacer,
         fault: fault === undefined || fault.kind === 'slow-first-byte' ? undefined : fault,
@@ -195,6 +213,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     url: `http://${urlHost}:${port}`,
     port,
     faults,
+    scripts,
     requestLog,
     quota,
     get speed() {
@@ -220,6 +239,7 @@ function usage(url: string) {
     operations: ['invoke', 'invoke-with-response-stream', 'converse', 'converse-stream', 'count-tokens'].map(
       (op) => `POST /model/{modelId}/${op}`,
     ),
-    admin: '/_emulator/health, /_emulator/models, /_emulator/requests, /_emulator/faults, /_emulator/config',
+    admin:
+      '/_emulator/health, /_emulator/models, /_emulator/requests, /_emulator/faults, /_emulator/scripts, /_emulator/config',
   };
 }

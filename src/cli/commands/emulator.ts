@@ -2,9 +2,12 @@
  * `bedrock-inference emulator`: runs the local Bedrock emulator until Ctrl-C, printing how to point
  * the AWS SDK and curl at it.
  */
+import { readFileSync } from 'node:fs';
 import { InvalidArgumentError, type Command } from 'commander';
+import type { z } from 'zod';
 import { createOpenAICompatibleBackend } from '../../emulator/backends/openai-compatible.js';
 import type { FaultRule } from '../../emulator/faults.js';
+import { scriptRuleSchema, type ScriptRule } from '../../emulator/scripted-answers.js';
 import { startEmulator, type EmulatorOptions } from '../../emulator/server.js';
 import type { EmulatorCredentials } from '../../emulator/signature-check.js';
 import { parseSpeed } from '../../emulator/timing.js';
@@ -19,6 +22,8 @@ interface EmulatorFlags {
   rpm?: number;
   burndown?: number;
   fault: FaultRule[];
+  script: ScriptRule[];
+  scriptFile: ScriptRule[];
   verifySignatures?: EmulatorCredentials;
 }
 
@@ -41,6 +46,18 @@ export function registerEmulatorCommand(program: Command): void {
       [],
     )
     .option(
+      '--script <json>',
+      'answer matching requests with exact text (repeatable), e.g. \'{"match":{"prompt":"hello"},"answer":{"text":"Hi!"}}\'',
+      collectScript,
+      [],
+    )
+    .option(
+      '--script-file <file.json>',
+      'load scripted answers from a JSON array of rules (repeatable; applied after --script rules)',
+      collectScriptFile,
+      [],
+    )
+    .option(
       '--verify-signatures <keyId:secret>',
       'check every request is SigV4-signed with these credentials, as Bedrock does (403 otherwise)',
       credentialPair,
@@ -50,7 +67,8 @@ export function registerEmulatorCommand(program: Command): void {
       if (speed === undefined) {
         command.error(`error: --speed must be instant, realistic or a positive number, got "${flags.speed}"`);
       }
-      const options: EmulatorOptions = { port: flags.port, host: flags.host, speed, faults: flags.fault };
+      const scripts = [...flags.script, ...flags.scriptFile];
+      const options: EmulatorOptions = { port: flags.port, host: flags.host, speed, faults: flags.fault, scripts };
       if (flags.verifySignatures !== undefined) options.credentials = flags.verifySignatures;
       if (flags.tpm !== undefined || flags.rpm !== undefined) {
         options.quota = {
@@ -68,7 +86,7 @@ export function registerEmulatorCommand(program: Command): void {
         });
       }
       const emulator = await startEmulator(options);
-      process.stdout.write(banner(emulator.url, flags.speed, flags.verifySignatures));
+      process.stdout.write(banner(emulator.url, flags.speed, flags.verifySignatures, scripts.length));
       const stop = async () => {
         process.stdout.write('\nStopping the emulator...\n');
         await emulator.close();
@@ -79,7 +97,7 @@ export function registerEmulatorCommand(program: Command): void {
     });
 }
 
-function banner(url: string, speed: string, verified: EmulatorCredentials | undefined): string {
+function banner(url: string, speed: string, verified: EmulatorCredentials | undefined, scripts: number): string {
   const model = 'anthropic.claude-3-haiku-20240307-v1:0';
   const body =
     '{"anthropic_version":"bedrock-2023-05-31","max_tokens":60,"messages":[{"role":"user","content":"Hello"}]}';
@@ -103,6 +121,7 @@ function banner(url: string, speed: string, verified: EmulatorCredentials | unde
     ...curl,
     '',
     `Models: ${url}/_emulator/models   Request log: ${url}/_emulator/requests   Faults: POST ${url}/_emulator/faults`,
+    ...(scripts > 0 ? [`Scripted answers: ${scripts} rule(s), see ${url}/_emulator/scripts`] : []),
     'Press Ctrl-C to stop.',
     '',
   ].join('\n');
@@ -129,4 +148,42 @@ function collectFault(value: string, previous: FaultRule[]): FaultRule[] {
   } catch {
     throw new InvalidArgumentError(`--fault must be JSON, got ${value}`);
   }
+}
+
+function collectScript(value: string, previous: ScriptRule[]): ScriptRule[] {
+  let input: unknown;
+  try {
+    input = JSON.parse(value);
+  } catch (error) {
+    throw new InvalidArgumentError(`--script must be a JSON rule: ${(error as Error).message}, got ${value}`);
+  }
+  return [...previous, scriptRule(input, '--script')];
+}
+
+function collectScriptFile(file: string, previous: ScriptRule[]): ScriptRule[] {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new InvalidArgumentError(`--script-file cannot read ${file}: ${(error as Error).message}`);
+  }
+  let input: unknown;
+  try {
+    input = JSON.parse(text);
+  } catch (error) {
+    throw new InvalidArgumentError(`--script-file ${file} is not valid JSON: ${(error as Error).message}`);
+  }
+  if (!Array.isArray(input)) throw new InvalidArgumentError(`--script-file ${file} must hold a JSON array of rules`);
+  return [...previous, ...input.map((rule, i) => scriptRule(rule, `--script-file ${file}, rule ${i}`))];
+}
+
+/** Validated here so a bad rule is a usage error naming its field, not a stack trace at start-up. */
+function scriptRule(input: unknown, where: string): ScriptRule {
+  const parsed = scriptRuleSchema.safeParse(input);
+  if (!parsed.success) throw new InvalidArgumentError(`${where}: ${describeIssues(parsed.error)}`);
+  return parsed.data;
+}
+
+function describeIssues(error: z.ZodError): string {
+  return error.issues.map((issue) => `${issue.path.join('.') || '(rule)'}: ${issue.message}`).join('; ');
 }

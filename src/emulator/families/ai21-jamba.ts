@@ -40,10 +40,11 @@ export const ai21Jamba: FamilyHandler = {
     const topP = readNumber(body, 'top_p', { min: 0, max: 1 });
     readNumber(body, 'n', { min: 1, max: 16, integer: true });
     const stopSequences = readStringList(body, 'stop', { allowString: true });
-    const { conversation, prefill } = openAiTranscript(body.messages, ROLES);
+    const { conversation, prefill, lastUserText } = openAiTranscript(body.messages, ROLES);
     return generationRequest({
       conversation,
       prefill,
+      lastUserText,
       maxTokens: maxTokens ?? 4096,
       temperature: temperature ?? 1,
       topP: topP ?? 1,

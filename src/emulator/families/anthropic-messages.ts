@@ -65,7 +65,7 @@ export function parseClaudeMessages(raw: unknown, baseModelId: string): Generati
   const reasoning = readThinking(body, maxTokens, temperature);
   const turns = readTurns(readArray(body, 'messages')!);
   const system = typeof body.system === 'string' ? body.system : contentText(body.system);
-  const { conversation, prefill } = transcript(system, turns);
+  const { conversation, prefill, lastUserText } = transcript(system, turns);
   if (prefill !== undefined && reasoning) throw invalid(thinkingPrefillError(turns.length - 1));
   if (prefill !== undefined && /\s$/.test(prefill)) {
     throw invalid('messages: final assistant content cannot end with trailing whitespace');
@@ -73,6 +73,7 @@ export function parseClaudeMessages(raw: unknown, baseModelId: string): Generati
   return generationRequest({
     conversation,
     prefill,
+    lastUserText,
     maxTokens,
     temperature: temperature ?? 1,
     topP,

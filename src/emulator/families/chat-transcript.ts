@@ -28,16 +28,26 @@ export function contentText(content: unknown): string {
   return text;
 }
 
+export interface Transcript {
+  conversation: string;
+  prefill?: string;
+  /** The last user turn's text (what scripted answers match a prompt against). */
+  lastUserText?: string;
+}
+
 /** `System: …\n\nUser: …\n\nAssistant: …`; a last assistant turn becomes the prefill. */
-export function transcript(system: string, turns: readonly ChatTurn[]): { conversation: string; prefill?: string } {
+export function transcript(system: string, turns: readonly ChatTurn[]): Transcript {
   const last = turns[turns.length - 1];
   const prefill = last?.role === 'assistant' ? last.text : undefined;
   const parts: string[] = [];
   if (system !== '') parts.push(`System: ${system}`);
   const end = prefill === undefined ? turns.length : turns.length - 1;
   for (let i = 0; i < end; i++) parts.push(`${turns[i]!.role === 'user' ? 'User' : 'Assistant'}: ${turns[i]!.text}`);
-  const conversation = parts.join('\n\n');
-  return prefill === undefined ? { conversation } : { conversation, prefill };
+  const result: Transcript = { conversation: parts.join('\n\n') };
+  if (prefill !== undefined) result.prefill = prefill;
+  const lastUser = turns.findLast((turn) => turn.role === 'user');
+  if (lastUser !== undefined) result.lastUserText = lastUser.text;
+  return result;
 }
 
 /**
@@ -57,6 +67,7 @@ export function splitPrompt(prompt: string, markers: readonly string[]): { conve
 export interface GenerationFields {
   conversation: string;
   prefill?: string | undefined;
+  lastUserText?: string | undefined;
   maxTokens: number;
   temperature: number;
   topP?: number | undefined;
@@ -76,6 +87,7 @@ export function generationRequest(fields: GenerationFields): GenerationRequest {
     inputTokens: countTokens(fields.conversation + (fields.prefill ?? '')),
   };
   if (fields.prefill !== undefined && fields.prefill !== '') request.prefill = fields.prefill;
+  if (fields.lastUserText !== undefined) request.lastUserText = fields.lastUserText;
   if (fields.topP !== undefined) request.topP = fields.topP;
   if (fields.topK !== undefined) request.topK = fields.topK;
   return request;

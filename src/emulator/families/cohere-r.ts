@@ -92,9 +92,10 @@ export const cohereR: FamilyHandler = {
     const past = history(readArray(body, 'chat_history') ?? []);
     const system = [preamble, past.system].filter((part) => part !== '').join('\n');
     // Cohere has no assistant prefill: the user message is always the last turn.
-    const { conversation } = transcript(system, [...past.turns, { role: 'user', text: message }]);
+    const { conversation, lastUserText } = transcript(system, [...past.turns, { role: 'user', text: message }]);
     return generationRequest({
       conversation,
+      lastUserText,
       maxTokens: maxTokens ?? 4000,
       temperature: temperature ?? 0.3,
       topP: topP ?? 0.75,

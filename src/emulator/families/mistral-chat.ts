@@ -36,10 +36,11 @@ export const mistralChat: FamilyHandler = {
     const temperature = readNumber(body, 'temperature', { min: 0, max: 1 });
     const topP = readNumber(body, 'top_p', { min: 0, max: 1 });
     const stopSequences = readStringList(body, 'stop', { maxItems: 10, allowString: true });
-    const { conversation, prefill } = openAiTranscript(body.messages, ROLES);
+    const { conversation, prefill, lastUserText } = openAiTranscript(body.messages, ROLES);
     return generationRequest({
       conversation,
       prefill,
+      lastUserText,
       maxTokens: maxTokens ?? 8192,
       temperature: temperature ?? 0.7,
       topP: topP ?? 1,

@@ -51,10 +51,14 @@ export const nova: FamilyHandler = {
       readNumber(config, 'top_k', { min: 0, max: 128, integer: true }, path);
     const stopSequences = readStringList(config, 'stopSequences', { maxItems: 4 }, path);
     const reasoningConfig = config.reasoningConfig as { type?: unknown } | undefined;
-    const { conversation, prefill } = transcript(converseSystem(body.system), converseTurns(body.messages));
+    const { conversation, prefill, lastUserText } = transcript(
+      converseSystem(body.system),
+      converseTurns(body.messages),
+    );
     return generationRequest({
       conversation,
       prefill,
+      lastUserText,
       maxTokens: maxTokens ?? 5000,
       temperature: temperature ?? 0.7,
       topP: topP ?? 0.9,

@@ -58,10 +58,11 @@ export const openAiGptOss: FamilyHandler = {
     const topP = readNumber(body, 'top_p', { min: 0, max: 1 });
     const stopSequences = readStringList(body, 'stop', { maxItems: 4, allowString: true });
     readEnum(body, 'reasoning_effort', ['low', 'medium', 'high']);
-    const { conversation, prefill } = openAiTranscript(body.messages, ROLES);
+    const { conversation, prefill, lastUserText } = openAiTranscript(body.messages, ROLES);
     return generationRequest({
       conversation,
       prefill,
+      lastUserText,
       maxTokens: maxTokens ?? 4096,
       temperature: temperature ?? 1,
       topP: topP ?? 1,

@@ -5,13 +5,10 @@
  */
 import { malformedInput } from '../bedrock-error.js';
 import { contentText, transcript } from './chat-transcript.js';
-import type { ChatTurn } from './chat-transcript.js';
+import type { ChatTurn, Transcript } from './chat-transcript.js';
 import { expectObject, jsonTypeName } from './request-fields.js';
 
-export function openAiTranscript(
-  messages: unknown,
-  roles: ReadonlySet<string>,
-): { conversation: string; prefill?: string } {
+export function openAiTranscript(messages: unknown, roles: ReadonlySet<string>): Transcript {
   if (!Array.isArray(messages)) {
     throw malformedInput(`#/messages: expected type: JSONArray, found: ${jsonTypeName(messages)}`);
   }

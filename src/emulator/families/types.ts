@@ -24,6 +24,11 @@ export interface GenerationRequest {
   conversation: string;
   /** The assistant prefill (a trailing assistant turn), if the request ends with one. */
   prefill?: string;
+  /**
+   * The text of the last user turn, for families that send turns (chat messages, Converse). Prompt-template
+   * families send one prompt string, so they leave it unset. Scripted answers match against it.
+   */
+  lastUserText?: string;
   maxTokens: number;
   temperature: number;
   topP?: number;

@@ -5,6 +5,10 @@
  * a prefix of that answer, the plan is the remainder from that character offset (possibly mid-token), so
  * prefill + continuation === the uninterrupted answer. Otherwise the text continues from a seed that
  * includes the prefill. maxTokens counts new tokens only (reasoning included).
+ *
+ * A scripted answer takes the Markov text's place and goes through the same rules, so truncation, stop
+ * sequences and continuation behave identically for both. Its reasoning is used only where Markov reasoning
+ * would be (reasoning on, no prefill); a script without reasoning shows none.
  */
 import type { GenerationRequest, GenerationStopReason } from '../families/types.js';
 import { composeAnswer, composeReasoning } from './answer-text.js';
@@ -18,21 +22,31 @@ export interface GenerationPlan {
   stopSequence?: string;
 }
 
-export function planGeneration(request: GenerationRequest): GenerationPlan {
+/** Exact text to answer with instead of generated text (see scripted-answers.ts). */
+export interface ScriptedAnswer {
+  text: string;
+  reasoning?: string | undefined;
+}
+
+export function planGeneration(request: GenerationRequest, scripted?: ScriptedAnswer): GenerationPlan {
   const sampling: Sampling = { temperature: request.temperature, topP: request.topP, topK: request.topK };
+  const answerFor = (conversation: string) => scripted?.text ?? composeAnswer(conversation, sampling);
   const prefill = request.prefill ?? '';
   let body: string;
   let reasoning = '';
   if (prefill.trim() === '') {
-    body = composeAnswer(request.conversation, sampling);
+    body = answerFor(request.conversation);
     // A prefilled request resumes an answer whose thinking already happened.
-    if (request.reasoning) reasoning = composeReasoning(request.conversation, sampling);
+    if (request.reasoning) {
+      reasoning = scripted ? (scripted.reasoning ?? '') : composeReasoning(request.conversation, sampling);
+    }
   } else {
-    const answer = composeAnswer(request.conversation, sampling);
+    const answer = answerFor(request.conversation);
     const offset = prefixLength(answer, prefill);
     if (offset >= 0) body = answer.slice(offset);
     else {
-      const fresh = composeAnswer(request.conversation + prefill, sampling);
+      // A script has one text whatever the prefill, so it follows a prefill it does not continue.
+      const fresh = answerFor(request.conversation + prefill);
       body = /\s$/.test(prefill) ? fresh : ' ' + fresh;
     }
   }

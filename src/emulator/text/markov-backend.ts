@@ -4,26 +4,31 @@
  * token until it ends or the caller aborts.
  */
 import type { GeneratedToken, GenerationResult, TextBackend } from '../families/types.js';
-import { planGeneration } from './generation-plan.js';
+import { planGeneration, type GenerationPlan } from './generation-plan.js';
 
 export function createMarkovBackend(): TextBackend {
   return {
-    async *generate(request, signal): AsyncGenerator<GeneratedToken, GenerationResult, void> {
-      const plan = planGeneration(request);
-      let outputTokens = 0;
-      for (const text of plan.reasoning) {
-        if (signal.aborted) return { stopReason: plan.stopReason, outputTokens };
-        yield { channel: 'reasoning', text };
-        outputTokens++;
-      }
-      for (const text of plan.text) {
-        if (signal.aborted) return { stopReason: plan.stopReason, outputTokens };
-        yield { channel: 'text', text };
-        outputTokens++;
-      }
-      const result: GenerationResult = { stopReason: plan.stopReason, outputTokens };
-      if (plan.stopSequence !== undefined) result.stopSequence = plan.stopSequence;
-      return result;
-    },
+    generate: (request, signal) => streamPlan(planGeneration(request), signal),
   };
+}
+
+/** Yields a plan's tokens, reasoning first; shared with scripted answers so both stream alike. */
+export async function* streamPlan(
+  plan: GenerationPlan,
+  signal: AbortSignal,
+): AsyncGenerator<GeneratedToken, GenerationResult, void> {
+  let outputTokens = 0;
+  for (const text of plan.reasoning) {
+    if (signal.aborted) return { stopReason: plan.stopReason, outputTokens };
+    yield { channel: 'reasoning', text };
+    outputTokens++;
+  }
+  for (const text of plan.text) {
+    if (signal.aborted) return { stopReason: plan.stopReason, outputTokens };
+    yield { channel: 'text', text };
+    outputTokens++;
+  }
+  const result: GenerationResult = { stopReason: plan.stopReason, outputTokens };
+  if (plan.stopSequence !== undefined) result.stopSequence = plan.stopSequence;
+  return result;
 }
