@@ -53,6 +53,12 @@ describe('bedrock-inference serve', () => {
       expect(using[0]).toMatch(
         /^Using the local Bedrock emulator at http:\/\/127\.0\.0\.1:\d+ \(no AWS credentials found/,
       );
+      // The page is served at / and the banner says where to open it.
+      expect(lines).toContain(`  Chat page: open ${url} in a browser`);
+      // Served from dist/web: the page when built, else a 503 saying how to build it (never the API's 404).
+      const home = await fetch(`${url}/`);
+      if (home.status === 200) expect(home.headers.get('content-security-policy')).toContain("script-src 'self'");
+      else expect(await home.json()).toMatchObject({ error: { type: 'page_not_built' } });
       expect((await postJson(`${url}/api/stream-completion`, { prompt: 'hi' })).status).toBe(401);
       const response = await postJson(
         `${url}/api/stream-completion`,
@@ -66,6 +72,21 @@ describe('bedrock-inference serve', () => {
     }
     expect(await run.exited).toBe(0);
     expect(run.output()).toContain('Shutting down');
+  }, 60_000);
+});
+
+describe('bedrock-inference serve --no-page', () => {
+  it('serves the API without the page', async () => {
+    const run = serve(['--backend', 'emulator', '--no-page']);
+    try {
+      const url = await run.url;
+      expect(run.output()).not.toContain('Chat page');
+      expect((await fetch(`${url}/`)).status).toBe(404);
+      expect((await fetch(`${url}/api/models`)).status).toBe(200);
+    } finally {
+      run.stop();
+    }
+    expect(await run.exited).toBe(0);
   }, 60_000);
 });
 
