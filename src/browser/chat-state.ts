@@ -1,0 +1,79 @@
+/**
+ * The one state machine of a chat answer, shared by the page and anything else that shows streams.
+ *
+ * | from | input | to |
+ * | --- | --- | --- |
+ * | idle | `submit` (the request is sent) | submitting |
+ * | submitting | `response` (HTTP 200 headers arrived) or `start` | waiting / first-token |
+ * | submitting, waiting | `retry` whose error is a throttle (`ThrottlingError`) | waiting / throttled |
+ * | submitting, waiting | any other `retry` | waiting / retrying |
+ * | submitting, waiting, streaming | `reasoning` | streaming / reasoning |
+ * | submitting, waiting, streaming | `text` | streaming / text |
+ * | any non-terminal | `done` | done |
+ * | any non-terminal | `cancelled` | stopped |
+ * | any non-terminal | `error` (also an HTTP 4xx/5xx before the stream, or the network) | error (retryable from the event) |
+ * | any non-terminal | `reconnecting` (connection lost, re-attaching with Last-Event-ID) | reconnecting, remembering the state |
+ * | reconnecting | `reconnected` | the remembered state |
+ *
+ * Terminal states (done, stopped, error) absorb every later input, so a typing indicator driven by this
+ * machine always ends.
+ */
+import type { ChatEvent } from './chat-events.js';
+
+export type ChatPhase = 'idle' | 'submitting' | 'waiting' | 'streaming' | 'reconnecting' | 'done' | 'stopped' | 'error';
+
+export type ChatState =
+  | { phase: 'idle' }
+  | { phase: 'submitting' }
+  | { phase: 'waiting'; detail: 'first-token' | 'retrying' | 'throttled' }
+  | { phase: 'streaming'; detail: 'text' | 'reasoning' }
+  | { phase: 'reconnecting'; returnTo: ActiveState }
+  | { phase: 'done' }
+  | { phase: 'stopped' }
+  | { phase: 'error'; retryable: boolean };
+
+type ActiveState = Extract<ChatState, { phase: 'submitting' | 'waiting' | 'streaming' }>;
+
+export type ChatStateInput = ChatEvent | { type: 'submit' } | { type: 'response' };
+
+export const initialChatState: ChatState = { phase: 'idle' };
+
+export function isTerminal(state: ChatState): boolean {
+  return state.phase === 'done' || state.phase === 'stopped' || state.phase === 'error';
+}
+
+export function nextChatState(state: ChatState, input: ChatStateInput): ChatState {
+  if (isTerminal(state)) return state;
+  if (state.phase === 'reconnecting') {
+    if (input.type === 'reconnected') return state.returnTo;
+    if (input.type === 'reconnecting') return state;
+    return nextChatState(state.returnTo, input);
+  }
+  switch (input.type) {
+    case 'submit':
+      return state.phase === 'idle' ? { phase: 'submitting' } : state;
+    case 'response':
+    case 'start':
+      return state.phase === 'idle' || state.phase === 'submitting'
+        ? { phase: 'waiting', detail: 'first-token' }
+        : state;
+    case 'retry':
+      if (state.phase === 'streaming') return state;
+      return { phase: 'waiting', detail: /throttl/i.test(input.error) ? 'throttled' : 'retrying' };
+    case 'reasoning':
+      return { phase: 'streaming', detail: 'reasoning' };
+    case 'text':
+      return { phase: 'streaming', detail: 'text' };
+    case 'done':
+      return { phase: 'done' };
+    case 'cancelled':
+      return { phase: 'stopped' };
+    case 'error':
+      return { phase: 'error', retryable: input.retryable };
+    case 'reconnecting':
+      return state.phase === 'idle' ? state : { phase: 'reconnecting', returnTo: state as ActiveState };
+    case 'reconnected':
+    case 'usage':
+      return state;
+  }
+}

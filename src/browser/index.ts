@@ -1,0 +1,35 @@
+/**
+ * `aws-bedrock-inference/browser`: a small, framework-free client for the streaming server's HTTP API,
+ * for browsers (any bundler) and Node 18+ (global fetch). It knows only the server's public contract.
+ */
+export { streamChat, type StreamChatOptions } from './stream-chat.js';
+export {
+  watch,
+  cancel,
+  share,
+  listModels,
+  type WatchOptions,
+  type ShareLink,
+  type ModelList,
+  type StreamingProfile,
+} from './generations.js';
+export type { ChatStream, ReconnectOptions, StreamOptions } from './chat-stream.js';
+export { ChatHttpError, type ClientOptions } from './sse-request.js';
+export {
+  initialChatState,
+  isTerminal,
+  nextChatState,
+  type ChatPhase,
+  type ChatState,
+  type ChatStateInput,
+} from './chat-state.js';
+export {
+  isTerminalEvent,
+  type ChatEvent,
+  type ChatMessage,
+  type ChatSnapshot,
+  type DoneEvent,
+  type ErrorEvent,
+  type TerminalEvent,
+  type Usage,
+} from './chat-events.js';
