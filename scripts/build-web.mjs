@@ -54,7 +54,7 @@ await writeFile(
       outputs: Object.fromEntries(
         Object.entries(result.metafile.outputs).map(([file, output]) => [
           path.relative(outdir, path.join(root, file)),
-          { bytes: output.bytes, imports: output.imports.map((i) => i.path) },
+          { bytes: output.bytes, imports: output.imports.map((i) => path.relative(outdir, path.join(root, i.path))) },
         ]),
       ),
     },

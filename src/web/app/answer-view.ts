@@ -1,0 +1,304 @@
+/**
+ * One assistant answer on the page: the typing indicator until the first token, a collapsible
+ * "thinking" block while reasoning streams, the markdown answer painted on animation frames, the
+ * state line (retrying, throttled, reconnecting, stopped, errors by type), the actions (copy,
+ * continue, retry) and the metrics. It is driven by the browser client's events and state machine
+ * only, so the same view serves a chat turn, a watched generation and a lane of a comparison.
+ */
+import type { ChatEvent, ChatSnapshot } from '../../browser/index.js';
+import { renderMarkdown, StreamingMarkdown } from '../markdown/index.js';
+import { answerMetrics, formatMetrics, type AnswerMetrics } from './answer-metrics.js';
+import type { AnswerStatus, StoredMessage } from './conversation-store.js';
+import { h } from './dom.js';
+import { FramePainter } from './frame-painter.js';
+
+export interface AnswerViewHooks {
+  /** After the visible answer grew (auto-scroll, announcements). */
+  grew(view: AnswerView): void;
+  /** The answer reached a terminal state. */
+  ended(view: AnswerView): void;
+  onContinue?(view: AnswerView): void;
+  onRetry?(view: AnswerView): void;
+}
+
+export class AnswerView {
+  readonly element: HTMLLIElement;
+  private readonly answer: HTMLDivElement;
+  private readonly typing: HTMLDivElement;
+  private readonly typingLabel: HTMLSpanElement;
+  private readonly reasoningBlock: HTMLDetailsElement;
+  private readonly reasoningSummary: HTMLElement;
+  private readonly reasoningText: Text;
+  private readonly status: HTMLDivElement;
+  private readonly metricsLine: HTMLDivElement;
+  private readonly continueButton: HTMLButtonElement;
+  private readonly retryButton: HTMLButtonElement;
+  private markdown: StreamingMarkdown;
+  private readonly painter: FramePainter;
+  private countdown: ReturnType<typeof setInterval> | undefined;
+  /** The answer as far as it arrived (what is saved and copied; may be ahead of the screen by a frame). */
+  private received = '';
+  private reasoning = '';
+  endedAs: AnswerStatus | undefined;
+  metrics: AnswerMetrics | undefined;
+  note: string | undefined;
+
+  constructor(
+    readonly model: string,
+    private readonly hooks: AnswerViewHooks,
+    smooth: boolean,
+  ) {
+    this.answer = h('div', { class: 'answer markdown' });
+    this.typingLabel = h('span', { class: 'typing-label' }, 'Waiting for the first token…');
+    this.typing = h(
+      'div',
+      { class: 'typing', role: 'status' },
+      h('span', { class: 'dots', 'aria-hidden': 'true' }, h('i'), h('i'), h('i')),
+      this.typingLabel,
+    );
+    this.reasoningText = document.createTextNode('');
+    this.reasoningSummary = h('summary', {}, 'Thinking…');
+    this.reasoningBlock = h(
+      'details',
+      { class: 'reasoning', hidden: true },
+      this.reasoningSummary,
+      h('div', { class: 'reasoning-text' }, this.reasoningText),
+    );
+    this.status = h('div', { class: 'status', hidden: true });
+    this.continueButton = h('button', { type: 'button', class: 'small', hidden: true }, 'Continue');
+    this.retryButton = h('button', { type: 'button', class: 'small', hidden: true }, 'Retry');
+    const copyButton = h('button', { type: 'button', class: 'small', 'aria-label': 'Copy answer' }, 'Copy');
+    this.metricsLine = h('div', { class: 'metrics' });
+    this.element = h(
+      'li',
+      { class: 'message assistant', 'data-phase': 'submitting' },
+      h('div', { class: 'message-meta' }, shortModelName(model)),
+      this.reasoningBlock,
+      this.typing,
+      this.answer,
+      this.status,
+      h('div', { class: 'actions' }, copyButton, this.continueButton, this.retryButton),
+      this.metricsLine,
+    );
+    this.markdown = new StreamingMarkdown(this.answer);
+    this.painter = new FramePainter(
+      {
+        show: (delta) => this.markdown.append(delta),
+        painted: () => {
+          this.markdown.render();
+          this.hooks.grew(this);
+        },
+      },
+      smooth,
+    );
+    copyButton.addEventListener('click', () => void copyText(this.text, copyButton));
+    this.continueButton.addEventListener('click', () => this.hooks.onContinue?.(this));
+    this.retryButton.addEventListener('click', () => this.hooks.onRetry?.(this));
+  }
+
+  /** A finished answer restored from storage: rendered once, whole. */
+  static restored(message: StoredMessage, hooks: AnswerViewHooks): AnswerView {
+    const view = new AnswerView(message.model ?? '', hooks, false);
+    view.received = message.content;
+    view.reasoning = message.reasoning ?? '';
+    view.typing.hidden = true;
+    if (view.reasoning !== '') {
+      view.reasoningText.data = view.reasoning;
+      view.reasoningBlock.hidden = false;
+      view.reasoningSummary.textContent = 'Reasoning';
+    }
+    void renderMarkdown(message.content, view.answer);
+    view.finishAs(message.status ?? 'done', message.note, message.metrics);
+    return view;
+  }
+
+  /** The text of the answer as received so far. */
+  get text(): string {
+    return this.received;
+  }
+
+  get reasoningSoFar(): string {
+    return this.reasoning;
+  }
+
+  setSmooth(smooth: boolean): void {
+    this.painter.setSmooth(smooth);
+  }
+
+  /** Starts over for a continuation from `prefix` (Continue) or from nothing (Retry, re-attach). */
+  restart(prefix: string): void {
+    this.painter.flush();
+    this.answer.replaceChildren();
+    this.markdown = new StreamingMarkdown(this.answer);
+    this.received = prefix;
+    if (prefix !== '') {
+      this.markdown.append(prefix);
+      this.markdown.render();
+    }
+    if (prefix === '') {
+      this.reasoning = '';
+      this.reasoningText.data = '';
+      this.reasoningBlock.hidden = true;
+    }
+    this.endedAs = undefined;
+    this.note = undefined;
+    this.metrics = undefined;
+    this.element.classList.remove('settled', 'stopped', 'failed');
+    this.metricsLine.textContent = '';
+    this.setStatus(undefined);
+    this.continueButton.hidden = true;
+    this.retryButton.hidden = true;
+    this.typing.hidden = false;
+    this.typingLabel.textContent = 'Waiting for the first token…';
+    this.element.dataset.phase = 'submitting';
+  }
+
+  /** Applies one event from the browser client (with its snapshot after the event). */
+  handle(event: ChatEvent, snapshot: ChatSnapshot): void {
+    switch (event.type) {
+      case 'text':
+        this.received += event.text;
+        this.painter.push(event.text);
+        break;
+      case 'reasoning':
+        this.reasoning += event.text;
+        this.reasoningBlock.hidden = false;
+        this.reasoningText.appendData(event.text);
+        break;
+      case 'retry':
+        this.showRetry(event);
+        break;
+      case 'reconnecting':
+        this.setStatus(`Connection lost: reconnecting (attempt ${event.attempt})…`, 'info');
+        break;
+      case 'reconnected':
+        this.setStatus(undefined);
+        break;
+      case 'done':
+        this.painter.flush();
+        this.markdown.finish();
+        this.finishAs('done', undefined, answerMetrics(snapshot));
+        break;
+      case 'cancelled':
+        this.painter.flush();
+        this.markdown.finish();
+        this.finishAs('stopped', 'Stopped', answerMetrics(snapshot));
+        break;
+      case 'error':
+        this.painter.flush();
+        this.markdown.finish();
+        this.finishAs('error', errorNote(event), answerMetrics(snapshot));
+        break;
+      case 'start':
+      case 'usage':
+        break;
+    }
+    this.showPhase(snapshot);
+  }
+
+  /** Ends the answer from the page's side (e.g. its own timeout), keeping what arrived. */
+  fail(note: string): void {
+    this.painter.flush();
+    this.markdown.finish();
+    this.finishAs('error', note, this.metrics);
+  }
+
+  private showPhase(snapshot: ChatSnapshot): void {
+    const { phase } = snapshot.state;
+    this.element.dataset.phase = phase;
+    const waiting =
+      phase === 'submitting' ||
+      phase === 'waiting' ||
+      (phase === 'reconnecting' && this.received === '' && this.reasoning === '');
+    const thinking = phase === 'streaming' && snapshot.state.detail === 'reasoning';
+    this.typing.hidden = !(waiting || thinking);
+    if (thinking) {
+      this.typingLabel.textContent = 'Thinking…';
+      this.reasoningSummary.textContent = 'Thinking…';
+    } else if (phase === 'waiting' && snapshot.state.detail === 'first-token') {
+      this.typingLabel.textContent = 'Waiting for the first token…';
+    }
+    if (phase === 'streaming' && snapshot.state.detail === 'text') {
+      this.reasoningSummary.textContent = 'Reasoning';
+      this.stopCountdown();
+      if (this.status.dataset.kind === 'wait') this.setStatus(undefined);
+    }
+  }
+
+  private showRetry(event: Extract<ChatEvent, { type: 'retry' }>): void {
+    this.stopCountdown();
+    const throttled = /Throttl/i.test(event.error);
+    let remaining = Math.ceil(event.delayMs / 1000);
+    const say = () =>
+      this.setStatus(
+        throttled
+          ? `Bedrock is throttling this model: retrying in ${remaining} s (attempt ${event.attempt + 1}).`
+          : `${event.message} Retrying in ${remaining} s (attempt ${event.attempt + 1}).`,
+        'wait',
+      );
+    say();
+    this.typingLabel.textContent = throttled ? 'Rate limited, waiting…' : 'Retrying…';
+    this.countdown = setInterval(() => {
+      remaining = Math.max(0, remaining - 1);
+      say();
+      if (remaining === 0) this.stopCountdown();
+    }, 1000);
+  }
+
+  private stopCountdown(): void {
+    clearInterval(this.countdown);
+    this.countdown = undefined;
+  }
+
+  private finishAs(status: AnswerStatus, note: string | undefined, metrics: AnswerMetrics | undefined): void {
+    this.stopCountdown();
+    this.endedAs = status;
+    this.note = note;
+    this.metrics = metrics;
+    this.typing.hidden = true;
+    this.element.dataset.phase = status === 'stopped' ? 'stopped' : status;
+    this.element.classList.add('settled');
+    this.element.classList.toggle('stopped', status === 'stopped');
+    this.element.classList.toggle('failed', status === 'error');
+    this.reasoningSummary.textContent = 'Reasoning';
+    this.setStatus(note, status === 'error' ? 'error' : 'info');
+    this.metricsLine.textContent = metrics === undefined ? '' : formatMetrics(metrics);
+    this.continueButton.hidden = !(status === 'error' && this.received.trim() !== '');
+    this.retryButton.hidden = status === 'done';
+    this.hooks.ended(this);
+  }
+
+  private setStatus(text: string | undefined, kind: 'info' | 'wait' | 'error' = 'info'): void {
+    this.status.hidden = text === undefined;
+    this.status.textContent = text ?? '';
+    this.status.dataset.kind = kind;
+  }
+}
+
+function errorNote(event: Extract<ChatEvent, { type: 'error' }>): string {
+  if (event.status === 400 || event.errorType === 'ValidationError' || event.errorType === 'invalid_request') {
+    return `The request was refused: ${event.message}${event.fix === undefined ? '' : ` ${event.fix}`}`;
+  }
+  if (event.status === 401) return 'The server needs a valid API key.';
+  if (event.status === 429 || event.errorType === 'ThrottlingError') {
+    const wait = event.retryAfterMs === undefined ? '' : ` Try again in ${Math.ceil(event.retryAfterMs / 1000)} s.`;
+    return `Bedrock is throttling this model.${wait}`;
+  }
+  const partial =
+    event.partialText !== '' ? ' The partial answer is kept: Continue finishes it, Retry starts over.' : '';
+  return `${event.message}${partial}`;
+}
+
+function shortModelName(model: string): string {
+  return model.replace(/^arn:.*\//, '').replace(/^(us|eu|apac|global)\./, '');
+}
+
+async function copyText(text: string, button: HTMLButtonElement): Promise<void> {
+  try {
+    await navigator.clipboard.writeText(text);
+    button.textContent = 'Copied';
+  } catch {
+    button.textContent = 'Copy failed';
+  }
+  setTimeout(() => (button.textContent = 'Copy'), 1500);
+}
