@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startEmulator, type Emulator, type EmulatorOptions } from '../../src/emulator/index.js';
+import { BedrockStreamingClient } from '../../src/index.js';
 import type { CreateServerOptions } from '../../src/server/index.js';
 import { startHarness, type Harness } from '../server/http/server-harness.js';
 import { launchChromium } from '../support/chromium.js';
@@ -43,7 +44,14 @@ export async function startPageHarness(
 ): Promise<PageHarness> {
   const pageDir = buildPage();
   const emu: Emulator = await startEmulator({ port: 0, ...emulatorOptions });
-  const harness = await startHarness({ page: { dir: pageDir }, ...serverOptions }, emu);
+  // Retries wait as they would in production, so the page can show them ("retrying in N s").
+  const client = new BedrockStreamingClient({
+    endpoint: emu.url,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    retry: { baseDelayMs: 1000, maxDelayMs: 2000 },
+  });
+  const harness = await startHarness({ page: { dir: pageDir }, client, ...serverOptions }, emu);
   const browser = await launchChromium();
   return {
     ...harness,

@@ -73,7 +73,7 @@ describe('the chat page on a bad network', () => {
     const stored = await storedLast(page);
     expect(stored.content).toBe(LONG);
     expect(h.emu.requestLog.entries().filter((e) => e.operation.includes('Stream'))).toHaveLength(1);
-    expect(await lastAnswer(page).locator('.answer h2').count()).toBe(6);
+    expect(await lastAnswer(page).locator('.answer h2', { hasText: 'Part' }).count()).toBe(6);
     await screenshot(page, 'page-after-reload');
   });
 });

@@ -28,9 +28,17 @@ function within<T>(promise: Promise<T>, ms: number): Promise<T | typeof TIMEOUT>
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
-/** Events that settle the status: content, or the end. `start`, `retry` and `usage` do not. */
-function decides(type: GenerationEvent['type']): boolean {
-  return type !== 'start' && type !== 'retry' && type !== 'usage';
+/** A retry that waits at least this long is worth telling the client about at once ("retrying in N s"). */
+const NOTICEABLE_RETRY_MS = 500;
+
+/**
+ * Events that settle the status: content, or the end. `start` and `usage` do not, nor a quick retry; a
+ * retry with a noticeable wait does, so the client can show it instead of a silent spinner.
+ */
+function decides(event: GenerationEvent): boolean {
+  if (event.type === 'start' || event.type === 'usage') return false;
+  if (event.type === 'retry') return (JSON.parse(event.data) as { delayMs: number }).delayMs >= NOTICEABLE_RETRY_MS;
+  return true;
 }
 
 export async function forwardGeneration(call: RouteCall, options: ForwardOptions): Promise<void> {
@@ -61,7 +69,7 @@ export async function forwardGeneration(call: RouteCall, options: ForwardOptions
           return;
         }
         held.push(event);
-        if (decides(event.type)) break;
+        if (decides(event)) break;
         pending = iterator.next();
       }
     }

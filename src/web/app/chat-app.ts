@@ -57,7 +57,8 @@ export class ChatApp {
       this.scroll.contentChanged();
       if (view === this.running?.view) this.announcer.update(view.text);
     },
-    ended: () => undefined,
+    // The end adds the metrics and actions under the answer: keep them in view when following.
+    ended: () => this.scroll.contentChanged(),
     onContinue: (view) => this.continueAnswer(view),
     onRetry: (view) => this.retryAnswer(view),
   };

@@ -9,6 +9,7 @@ const AT_BOTTOM_PX = 32;
 export class StickToBottom {
   private following = true;
   private lastProgrammaticTop = -1;
+  private lastHeight = 0;
 
   constructor(
     private readonly scroller: HTMLElement,
@@ -53,17 +54,27 @@ export class StickToBottom {
 
   private onScroll(): void {
     const top = this.scroller.scrollTop;
-    // A scroll we did not cause that moved up (e.g. dragging the scrollbar) also releases.
-    if (this.lastProgrammaticTop >= 0 && top < this.lastProgrammaticTop - 2 && this.following) this.following = false;
+    const height = this.scroller.scrollHeight;
+    // Moved up by something other than us while the content did not shrink: the reader dragged the scrollbar.
+    // (Content that shrinks, e.g. a re-rendered tail, moves the position too, and must not let go.)
+    if (
+      this.following &&
+      this.lastProgrammaticTop >= 0 &&
+      top < this.lastProgrammaticTop - 2 &&
+      height >= this.lastHeight
+    ) {
+      this.following = false;
+    }
     if (!this.following && this.distanceFromBottom() <= AT_BOTTOM_PX) this.following = true;
     this.lastProgrammaticTop = this.following ? top : -1;
+    this.lastHeight = height;
     this.updateButton();
   }
 
   private scrollToBottom(): void {
-    const top = this.scroller.scrollHeight - this.scroller.clientHeight;
-    this.scroller.scrollTop = top;
+    this.scroller.scrollTop = this.scroller.scrollHeight - this.scroller.clientHeight;
     this.lastProgrammaticTop = this.scroller.scrollTop;
+    this.lastHeight = this.scroller.scrollHeight;
   }
 
   private distanceFromBottom(): number {

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLAUDE, clientFor, postJson, startHarness, type Harness } from './server-harness.js';
 import { parseSse } from './sse-parse.js';
+import { BedrockStreamingClient } from '../../../src/index.js';
+import { startEmulator } from '../../../src/emulator/index.js';
 
 let h: Harness;
 beforeAll(async () => {
@@ -119,5 +121,44 @@ describe('POST /api/chat (SSE)', () => {
     expect(h.emu.requestLog.entries().some((entry) => entry.outcome === 'fault')).toBe(true);
     expect(resumed.at(-1)!.event).toBe('done');
     expect(text(resumed)).toBe(text(whole));
+  });
+});
+
+describe('a retry with a noticeable wait', () => {
+  it('reaches the client at once (headers sent, retry event) instead of being held until the text', async () => {
+    const emu = await startEmulator({ port: 0, speed: 'instant' });
+    const client = new BedrockStreamingClient({
+      endpoint: emu.url,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+      retry: { baseDelayMs: 1500, maxDelayMs: 1500 },
+    });
+    const slow = await startHarness({ client }, emu);
+    try {
+      emu.faults.add({ fault: { kind: 'error', errorType: 'ThrottlingException', retryAfterSeconds: 1 }, times: 1 });
+      const response = await postJson(`${slow.url}/api/chat`, { messages, maxTokens: 30 });
+      expect(response.status).toBe(200);
+      const reader = response.body!.getReader();
+      const decoder = new TextDecoder();
+      let seen = '';
+      // Before the retry's wait is over, the client already has the retry event and no text.
+      while (!seen.includes('event: retry')) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        seen += decoder.decode(value, { stream: true });
+      }
+      expect(seen).toContain('event: retry');
+      expect(seen).not.toContain('event: text');
+      expect(emu.requestLog.entries()).toHaveLength(1);
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        seen += decoder.decode(value, { stream: true });
+      }
+      expect(parseSse(seen).events.at(-1)!.event).toBe('done');
+    } finally {
+      await slow.close();
+      await emu.close();
+    }
   });
 });
