@@ -41,7 +41,7 @@ if (cssFile === undefined) throw new Error('src/web/main.ts must import its styl
 const html = await readFile(path.join(root, 'src/web/index.html'), 'utf8');
 await writeFile(
   path.join(outdir, 'index.html'),
-  html.replace('%APP_JS%', `/assets/${appFile}`).replace('%APP_CSS%', `/assets/${cssFile}`),
+  html.replace('%APP_JS%', `assets/${appFile}`).replace('%APP_CSS%', `assets/${cssFile}`),
 );
 await copyFile(path.join(root, 'src/web/favicon.svg'), path.join(outdir, 'favicon.svg'));
 // Which file is the entry and what each output weighs: read by the server tests and the page bench.

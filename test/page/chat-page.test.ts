@@ -60,9 +60,10 @@ describe('the chat page', () => {
     expect(csp).not.toContain('unsafe-inline');
     const html = await response.text();
     expect(html).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/);
-    const asset = html.match(/src="(\/assets\/[^"]+\.js)"/)?.[1];
+    // Relative asset paths: the page also works mounted under a path (`app.use('/ai', middleware)`).
+    const asset = html.match(/src="(assets\/[^"]+\.js)"/)?.[1];
     expect(asset).toBeDefined();
-    const js = await fetch(h.url + asset!, { headers: { 'accept-encoding': 'gzip' } });
+    const js = await fetch(`${h.url}/${asset!}`, { headers: { 'accept-encoding': 'gzip' } });
     expect(js.status).toBe(200);
     expect(js.headers.get('cache-control')).toContain('immutable');
   });

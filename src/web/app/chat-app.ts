@@ -28,6 +28,9 @@ import { byId, h } from './dom.js';
 import { SettingsPanel } from './settings-panel.js';
 import { StickToBottom } from './stick-to-bottom.js';
 
+/** The API sits beside the page, also when the server is mounted under a path (`app.use('/ai', ...)`). */
+const BASE_URL = new URL('.', location.href).pathname.replace(/\/$/, '');
+
 /** With no event at all for this long while waiting for an answer, the page gives up with a message. */
 const SILENCE_TIMEOUT_MS = 90_000;
 
@@ -91,9 +94,9 @@ export class ChatApp {
     }
   }
 
-  private clientOptions(): { apiKey?: string } {
+  private clientOptions(): { baseUrl: string; apiKey?: string } {
     const apiKey = this.keys.value;
-    return apiKey === undefined ? {} : { apiKey };
+    return apiKey === undefined ? { baseUrl: BASE_URL } : { baseUrl: BASE_URL, apiKey };
   }
 
   private bindComposer(): void {

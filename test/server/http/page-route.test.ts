@@ -8,8 +8,11 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
+import express from 'express';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startHarness, type Harness } from './server-harness.js';
+import { expressMiddleware } from '../../../src/server/index.js';
+import { clientFor, startHarness, type Harness } from './server-harness.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'page-route-'));
 const INDEX = '<!doctype html><title>t</title><script type="module" src="/assets/app-abc.js"></script>';
@@ -116,5 +119,27 @@ describe('the page routes', () => {
     const response = await fetch(off.url + '/');
     expect(response.status).toBe(404);
     expect(((await response.json()) as { error: { type: string } }).error.type).toBe('not_found');
+  });
+});
+
+describe('the page mounted under a path in Express', () => {
+  it('serves the page, its assets and the API beside it under the mount path', async () => {
+    const client = clientFor(page.emu);
+    const app = express();
+    app.use('/ai', expressMiddleware({ page: { dir }, client, logger: false }));
+    app.get('/', (_req, res) => void res.send('the app'));
+    const server = app.listen(0, '127.0.0.1');
+    await new Promise((resolve) => server.once('listening', resolve));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      expect(await (await fetch(`${base}/ai/`)).text()).toBe(INDEX);
+      expect(await (await fetch(`${base}/ai/assets/app-abc.js`)).text()).toBe(APP);
+      expect((await fetch(`${base}/ai/api/models`)).status).toBe(200);
+      expect(await (await fetch(`${base}/`)).text()).toBe('the app');
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+      client.destroy();
+    }
   });
 });
