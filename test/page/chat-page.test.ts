@@ -49,6 +49,17 @@ async function recordFrames(page: Page): Promise<void> {
   });
 }
 
+/** Records every line added to the polite live region. */
+async function recordAnnouncements(page: Page): Promise<void> {
+  await page.evaluate(() => {
+    const heard: string[] = [];
+    (window as unknown as { __heard: string[] }).__heard = heard;
+    new MutationObserver((records) => {
+      for (const record of records) for (const node of record.addedNodes) heard.push(node.textContent ?? '');
+    }).observe(document.getElementById('announcer')!, { childList: true });
+  });
+}
+
 describe('the chat page', () => {
   it('serves the page with a strict Content-Security-Policy and no inline script', async () => {
     const response = await fetch(h.url + '/');
@@ -73,6 +84,7 @@ describe('the chat page', () => {
     h.emu.faults.add({ fault: { kind: 'slow-first-byte', ms: 1200 } });
     const { page, errors } = await h.openPage();
     await recordFrames(page);
+    await recordAnnouncements(page);
     await ask(page, 'paint-test: explain streaming');
     await page.waitForSelector('li.message.assistant .typing:not([hidden])');
     await screenshot(page, 'page-typing-indicator');
@@ -93,7 +105,32 @@ describe('the chat page', () => {
       /first token .* tok\/s .* in \/ \d+ out .* stop: end_turn .* chunks/,
     );
     await screenshot(page, 'page-answer-done');
+    // The screen reader hears whole sentences a few at a time and the end, never each chunk.
+    const heard = await page.evaluate(() => (window as unknown as { __heard: string[] }).__heard);
+    const chunks = Number(/(\d+) chunks/.exec((await lastAnswer(page).locator('.metrics').textContent()) ?? '')?.[1]);
+    expect(heard.length).toBeGreaterThan(1);
+    expect(heard.length).toBeLessThan(chunks / 3);
+    expect(heard.at(-1)).toBe('Answer complete.');
+    for (const line of heard.slice(0, -2)) expect(line).toMatch(/[.!?…:]$/);
     expect(errors).toEqual([]);
+  });
+
+  it('paints a burst of chunks in a few frames, not one paint per chunk', async () => {
+    h.emu.scripts.add({ match: { prompt: 'burst-test' }, answer: { text: MIXED } });
+    // Fast enough that many chunks arrive between two frames.
+    h.emu.setSpeed(30);
+    const { page } = await h.openPage();
+    await page.locator('#settings-toggle').click();
+    await page.locator('#smooth').uncheck();
+    await recordFrames(page);
+    await ask(page, 'burst-test');
+    expect(await waitForAnswerEnd(page)).toBe('done');
+    const samples = await page.evaluate(() => (window as unknown as { __samples: { length: number }[] }).__samples);
+    const paintedFrames = new Set(samples.map((s) => s.length).filter((l) => l > 0)).size;
+    const chunks = Number(/(\d+) chunks/.exec((await lastAnswer(page).locator('.metrics').textContent()) ?? '')?.[1]);
+    expect(chunks).toBeGreaterThan(30);
+    expect(paintedFrames).toBeLessThan(chunks / 5);
+    expect((await storedMessages(page)).at(-1)!.content).toBe(MIXED);
   });
 
   it('renders markdown as elements while streaming, and the final DOM equals the answer rendered whole', async () => {
