@@ -107,7 +107,12 @@ export class AnswerView {
       view.reasoningBlock.hidden = false;
       view.reasoningSummary.textContent = 'Reasoning';
     }
-    void renderMarkdown(message.content, view.answer);
+    if (message.status === undefined || message.status === 'done') void renderMarkdown(message.content, view.answer);
+    else {
+      // Cut short: shown as it was on screen when it stopped, its open block closed.
+      view.markdown.append(message.content);
+      view.markdown.render();
+    }
     view.finishAs(message.status ?? 'done', message.note, message.metrics);
     return view;
   }
@@ -145,6 +150,7 @@ export class AnswerView {
     this.metrics = undefined;
     this.element.classList.remove('settled', 'stopped', 'failed');
     this.metricsLine.textContent = '';
+    this.status.title = '';
     this.setStatus(undefined);
     this.continueButton.hidden = true;
     this.retryButton.hidden = true;
@@ -179,14 +185,14 @@ export class AnswerView {
         this.markdown.finish();
         this.finishAs('done', undefined, answerMetrics(snapshot));
         break;
+      // An answer cut short keeps its open block as it was on screen (a half link shows its text): it is not final.
       case 'cancelled':
         this.painter.flush();
-        this.markdown.finish();
         this.finishAs('stopped', 'Stopped', answerMetrics(snapshot));
         break;
       case 'error':
         this.painter.flush();
-        this.markdown.finish();
+        this.status.title = event.message;
         this.finishAs('error', errorNote(event), answerMetrics(snapshot));
         break;
       case 'start':
@@ -199,7 +205,6 @@ export class AnswerView {
   /** Ends the answer from the page's side (e.g. its own timeout), keeping what arrived. */
   fail(note: string): void {
     this.painter.flush();
-    this.markdown.finish();
     this.finishAs('error', note, this.metrics);
   }
 
@@ -284,9 +289,11 @@ function errorNote(event: Extract<ChatEvent, { type: 'error' }>): string {
     const wait = event.retryAfterMs === undefined ? '' : ` Try again in ${Math.ceil(event.retryAfterMs / 1000)} s.`;
     return `Bedrock is throttling this model.${wait}`;
   }
-  const partial =
-    event.partialText !== '' ? ' The partial answer is kept: Continue finishes it, Retry starts over.' : '';
-  return `${event.message}${partial}`;
+  if (event.partialText.trim() !== '') {
+    // The library's message is written for developers (it names error.partialText and resume): say it plainly.
+    return `The answer was interrupted (${event.errorType}). What arrived is kept: Continue finishes it, Retry starts over.`;
+  }
+  return event.message;
 }
 
 function shortModelName(model: string): string {
