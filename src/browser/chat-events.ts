@@ -26,12 +26,16 @@ export type ChatEvent =
 
 export interface ErrorEvent {
   type: 'error';
-  /** The server's error type (the library error class, `ServerShuttingDown`, ...) or `NetworkError`. */
+  /**
+   * Mid-stream: the library's error class (`ThrottlingError`, `StreamInterruptedError`, ...) or
+   * `ServerShuttingDown`; a refused request: the server's `type` (`invalid_request`, `ThrottlingError`, ...);
+   * this client's own: `NetworkError`, `GenerationLost` (gone on re-attach), `BadEvent`.
+   */
   errorType: string;
   message: string;
   retryable: boolean;
   partialText: string;
-  /** The HTTP status when the request failed before the stream began. */
+  /** The HTTP status of a request the server refused (before any event); absent for failures mid-stream. */
   status?: number;
   field?: string;
   fix?: string;
@@ -43,7 +47,17 @@ export interface DoneEvent {
   stopReason: string;
   rawStopReason?: string;
   usage?: Usage;
-  metrics?: Record<string, number | undefined>;
+  metrics?: DoneMetrics;
+}
+
+/** The server's figures for the generation (null where unknown); fields may be missing from older servers. */
+export interface DoneMetrics {
+  timeToFirstTokenMs?: number | null;
+  totalTimeMs?: number;
+  chunkCount?: number;
+  outputTokensPerSecond?: number | null;
+  firstByteLatencyMs?: number | null;
+  invocationLatencyMs?: number | null;
 }
 
 export type TerminalEvent = Extract<ChatEvent, { type: 'done' | 'error' | 'cancelled' }>;

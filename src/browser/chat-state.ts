@@ -1,22 +1,24 @@
 /**
  * The one state machine of a chat answer, shared by the page and anything else that shows streams.
+ * Pure: `nextChatState(state, input)` with a ChatEvent, or `submit` / `response` from the stream itself.
  *
- * | from | input | to |
+ * | from | input (what drives it) | to |
  * | --- | --- | --- |
- * | idle | `submit` (the request is sent) | submitting |
- * | submitting | `response` (HTTP 200 headers arrived) or `start` | waiting / first-token |
- * | submitting, waiting | `retry` whose error is a throttle (`ThrottlingError`) | waiting / throttled |
- * | submitting, waiting | any other `retry` | waiting / retrying |
+ * | idle | `submit`: the request is sent | submitting |
+ * | submitting | `response`: HTTP 200 with `text/event-stream` arrived; or the `start` event | waiting / first-token |
+ * | submitting, waiting | `retry` whose `error` is `ThrottlingError` (the server retries Bedrock's 429 itself) | waiting / throttled |
+ * | submitting, waiting | any other `retry` (`ServiceError`, a dropped connection upstream, ...) | waiting / retrying |
  * | submitting, waiting, streaming | `reasoning` | streaming / reasoning |
  * | submitting, waiting, streaming | `text` | streaming / text |
  * | any non-terminal | `done` | done |
- * | any non-terminal | `cancelled` | stopped |
- * | any non-terminal | `error` (also an HTTP 4xx/5xx before the stream, or the network) | error (retryable from the event) |
- * | any non-terminal | `reconnecting` (connection lost, re-attaching with Last-Event-ID) | reconnecting, remembering the state |
- * | reconnecting | `reconnected` | the remembered state |
+ * | any non-terminal | `cancelled` (stop(), the caller's signal, or the server's own) | stopped |
+ * | any non-terminal | `error`: the server's error event; an HTTP 4xx/5xx before the stream (400 bad field, 401 key, 404, 429 throttled after the server's retries, 5xx); the network; a malformed event | error (`retryable` from the event) |
+ * | submitting, waiting, streaming | `reconnecting`: the connection dropped, re-attaching with Last-Event-ID | reconnecting (`returnTo` = the state it left) |
+ * | reconnecting | `reconnected` | `returnTo` |
+ * | reconnecting | any other event (it proves the connection is back) | as from `returnTo` |
  *
  * Terminal states (done, stopped, error) absorb every later input, so a typing indicator driven by this
- * machine always ends.
+ * machine always ends. `usage` never changes the state.
  */
 import type { ChatEvent } from './chat-events.js';
 
@@ -33,12 +35,13 @@ export type ChatState =
   | { phase: 'error'; retryable: boolean };
 
 type ActiveState = Extract<ChatState, { phase: 'submitting' | 'waiting' | 'streaming' }>;
+type TerminalState = Extract<ChatState, { phase: 'done' | 'stopped' | 'error' }>;
 
 export type ChatStateInput = ChatEvent | { type: 'submit' } | { type: 'response' };
 
 export const initialChatState: ChatState = { phase: 'idle' };
 
-export function isTerminal(state: ChatState): boolean {
+export function isTerminal(state: ChatState): state is TerminalState {
   return state.phase === 'done' || state.phase === 'stopped' || state.phase === 'error';
 }
 
@@ -71,7 +74,7 @@ export function nextChatState(state: ChatState, input: ChatStateInput): ChatStat
     case 'error':
       return { phase: 'error', retryable: input.retryable };
     case 'reconnecting':
-      return state.phase === 'idle' ? state : { phase: 'reconnecting', returnTo: state as ActiveState };
+      return state.phase === 'idle' ? state : { phase: 'reconnecting', returnTo: state };
     case 'reconnected':
     case 'usage':
       return state;

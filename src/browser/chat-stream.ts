@@ -1,61 +1,62 @@
 /**
  * A chat stream: one generation's events from the server, as an async iterator, callbacks and a
- * running snapshot. It reconnects when the connection drops (re-attaching with `Last-Event-ID`, so
- * nothing is lost or doubled), ends with exactly one terminal event whatever happens, and stops for
- * real: the fetch is aborted and the generation cancelled upstream, even when the stop comes before
- * the server said the generation's id.
+ * running snapshot. It re-attaches when the connection drops (with `Last-Event-ID`, so nothing is
+ * lost or doubled), ends with exactly one terminal event whatever happens, and stops for real: the
+ * request is aborted and the generation cancelled upstream, even when the stop comes before the
+ * server said the generation's id.
  */
-import type { ChatEvent, ChatSnapshot, ErrorEvent, TerminalEvent } from './chat-events.js';
+import type { ChatEvent, ChatSnapshot } from './chat-events.js';
 import { isTerminalEvent } from './chat-events.js';
-import { initialChatState, isTerminal, nextChatState, type ChatStateInput } from './chat-state.js';
+import { applyEvent, newSnapshot } from './chat-snapshot.js';
+import { isTerminal } from './chat-state.js';
+import { ChatHttpError, ConnectionLost, toErrorEvent } from './errors.js';
+import { generationPath, requestJson, type ClientOptions } from './http.js';
 import { parseEvent } from './parse-event.js';
 import {
-  ChatHttpError,
-  ConnectionLost,
-  headers,
-  openSse,
-  url,
-  type ClientOptions,
-  type SseResponse,
-} from './sse-request.js';
-
-export interface ReconnectOptions {
-  /** Attempts in a row before giving up (default 8). */
-  maxAttempts?: number;
-  /** First delay, doubled each attempt with jitter (default 250 ms). */
-  initialDelayMs?: number;
-  /** Longest delay (default 4 000 ms). */
-  maxDelayMs?: number;
-}
+  backoff,
+  reconnectPolicy,
+  settledWithin,
+  sleep,
+  type ReconnectOptions,
+  type ReconnectPolicy,
+} from './reconnect.js';
+import { openSse, type SseResponse } from './sse-request.js';
 
 export interface StreamOptions extends ClientOptions {
-  signal?: AbortSignal;
-  /** `false` turns reconnecting off. */
-  reconnect?: ReconnectOptions | false;
-  onEvent?: (event: ChatEvent, snapshot: ChatSnapshot) => void;
+  /** Aborting it is the same as `stop()`. */
+  signal?: AbortSignal | undefined;
+  /** `false` turns re-attaching off. */
+  reconnect?: ReconnectOptions | false | undefined;
+  /** Every event, with the snapshot after it; called even when nobody iterates. */
+  onEvent?: ((event: ChatEvent, snapshot: ChatSnapshot) => void) | undefined;
 }
 
 export interface ChatStream extends AsyncIterable<ChatEvent> {
   /** The answer so far and the state; kept after errors. */
   readonly snapshot: ChatSnapshot;
   readonly generationId: string | undefined;
-  /** Resolves with the final snapshot once the terminal event was delivered (never rejects). */
+  /** Resolves with the final snapshot at the terminal event (never rejects). */
   readonly finished: Promise<ChatSnapshot>;
-  /** Stops: ends the stream with `cancelled` at once; resolves when the server was told. */
+  /** Ends the stream with `cancelled` at once; resolves once the server was told (owner streams cancel, watchers detach). */
   stop(): Promise<void>;
 }
 
-/** How a stream starts and how it re-attaches. */
+/** How a stream starts and re-attaches. */
 export interface StreamSource {
-  open(signal: AbortSignal): Promise<SseResponse>;
-  /** Whether stopping cancels the generation upstream (the owner's stream) or just detaches (a watcher). */
+  /** The first request; without it, the stream attaches to `generationId` (a watcher). */
+  open?: (signal: AbortSignal) => Promise<SseResponse>;
+  /** Whether stop() cancels the generation upstream (its owner) or only detaches (a watcher). */
   cancels: boolean;
-  /** The share token a watcher re-attaches with. */
+  generationId?: string;
+  /** The share token a watcher attaches with. */
   share?: string;
+  /** Replay only what follows this event id. */
+  lastEventId?: string;
   /** Text the answer already had (a continuation's prefill). */
   initialText?: string;
 }
 
+/** A stop before the generation id arrived waits this long for the response headers that carry it. */
 const STOP_WAIT_FOR_ID_MS = 10_000;
 
 export class ChatStreamRun implements ChatStream {
@@ -63,33 +64,31 @@ export class ChatStreamRun implements ChatStream {
   readonly finished: Promise<ChatSnapshot>;
   private resolveFinished!: (snapshot: ChatSnapshot) => void;
   private readonly controller = new AbortController();
+  private readonly policy: ReconnectPolicy | undefined;
   private readonly buffer: ChatEvent[] = [];
   private wake: (() => void) | undefined;
+  private iterated = false;
+  /** The request whose headers are on their way: a stop before the id is known waits for it. */
+  private opening: Promise<SseResponse> | undefined;
   private stopping: Promise<void> | undefined;
-  private stopRequested = false;
-  private headersArrived: (() => void) | undefined;
-  private readonly reconnect: Required<ReconnectOptions> | undefined;
 
   constructor(
     private readonly source: StreamSource,
     private readonly options: StreamOptions,
   ) {
-    this.snapshot = {
-      text: source.initialText ?? '',
-      reasoning: '',
-      state: initialChatState,
-      textEvents: 0,
-      startedAt: Date.now(),
-    };
+    this.snapshot = newSnapshot(source.initialText ?? '');
+    if (source.generationId !== undefined) this.snapshot.generationId = source.generationId;
+    if (source.lastEventId !== undefined) this.snapshot.lastEventId = source.lastEventId;
     this.finished = new Promise((resolve) => (this.resolveFinished = resolve));
-    this.reconnect =
-      options.reconnect === false
-        ? undefined
-        : { maxAttempts: 8, initialDelayMs: 250, maxDelayMs: 4_000, ...options.reconnect };
+    this.policy = reconnectPolicy(options.reconnect);
     const signal = options.signal;
-    if (signal?.aborted) queueMicrotask(() => void this.stop());
-    else signal?.addEventListener('abort', this.onCallerAbort, { once: true });
-    void this.run();
+    if (signal?.aborted) {
+      // Stopped before it began: no request at all, just the terminal event.
+      queueMicrotask(() => void this.stop());
+      return;
+    }
+    signal?.addEventListener('abort', this.onCallerAbort, { once: true });
+    this.run().catch((error: unknown) => this.deliver(toErrorEvent(error, this.snapshot.text, false)));
   }
 
   get generationId(): string | undefined {
@@ -98,42 +97,56 @@ export class ChatStreamRun implements ChatStream {
 
   stop(): Promise<void> {
     if (this.stopping === undefined) {
-      this.stopRequested = true;
-      this.stopping = this.stopUpstream();
+      if (isTerminal(this.snapshot.state)) {
+        // Already over (done, error, or cancelled by the server): nothing is left to stop upstream.
+        this.stopping = Promise.resolve();
+        this.controller.abort();
+      } else {
+        this.stopping = Promise.resolve().then(() => this.cancelUpstream());
+        this.deliver({ type: 'cancelled', partialText: this.snapshot.text, reason: 'stopped' });
+      }
     }
     return this.stopping;
   }
 
+  /** One consumer, from the first event; leaving the loop before the terminal event (`break`) stops the stream. */
   async *[Symbol.asyncIterator](): AsyncIterator<ChatEvent> {
-    for (;;) {
-      const event = this.buffer.shift();
-      if (event !== undefined) {
-        yield event;
-        if (isTerminalEvent(event)) return;
-        continue;
+    if (this.iterated) throw new Error('A ChatStream has one consumer: iterate it once, or use onEvent.');
+    this.iterated = true;
+    let ended = false;
+    try {
+      while (!ended) {
+        const event = this.buffer.shift();
+        if (event !== undefined) {
+          ended = isTerminalEvent(event);
+          yield event;
+        } else if (isTerminal(this.snapshot.state)) {
+          return; // the terminal event was taken already
+        } else {
+          await new Promise<void>((resolve) => (this.wake = resolve));
+        }
       }
-      await new Promise<void>((resolve) => (this.wake = resolve));
+    } finally {
+      if (!ended) void this.stop();
     }
   }
 
   private readonly onCallerAbort = (): void => void this.stop();
 
   private async run(): Promise<void> {
-    this.input({ type: 'submit' });
-    let open = (signal: AbortSignal) => this.source.open(signal);
     let attempts = 0;
+    let attaching = this.source.open === undefined;
     while (!isTerminal(this.snapshot.state)) {
       try {
-        const response = await open(this.controller.signal);
-        if (this.snapshot.generationId === undefined && response.generationId !== undefined) {
-          this.snapshot.generationId = response.generationId;
-        }
-        this.headersArrived?.();
+        const response = await this.send(attaching);
+        if (isTerminal(this.snapshot.state)) return; // stopped while the headers were on their way
         if (attempts > 0) this.deliver({ type: 'reconnected' });
-        this.input({ type: 'response' });
+        applyEvent(this.snapshot, { type: 'response' });
         for await (const message of response.events) {
+          // The id and the text move together, so a re-attach resumes exactly after what we have.
           if (message.id !== undefined) this.snapshot.lastEventId = message.id;
           const event = parseEvent(message, this.snapshot.text);
+          if (event === undefined) continue;
           if (event.type === 'start') this.snapshot.generationId ??= event.id;
           if (event.type === 'text' || event.type === 'reasoning') attempts = 0;
           this.deliver(event);
@@ -142,174 +155,92 @@ export class ChatStreamRun implements ChatStream {
         throw new ConnectionLost('The stream ended before the answer finished.');
       } catch (error) {
         if (isTerminal(this.snapshot.state)) return;
-        const id = this.snapshot.generationId;
-        if (
-          error instanceof ConnectionLost &&
-          id !== undefined &&
-          this.reconnect !== undefined &&
-          attempts < this.reconnect.maxAttempts
-        ) {
-          attempts += 1;
-          const delayMs = backoff(attempts, this.reconnect);
-          this.deliver({ type: 'reconnecting', attempt: attempts, delayMs });
-          await sleep(delayMs, this.controller.signal);
-          open = (signal) => this.reattach(id, signal);
-          continue;
+        if (this.policy === undefined || !this.mayReconnect(error, attaching, attempts, this.policy)) {
+          this.deliver(toErrorEvent(error, this.snapshot.text, attempts > 0));
+          return;
         }
-        this.deliver(this.failure(error, attempts > 0));
+        attempts += 1;
+        const delayMs = backoff(attempts, this.policy);
+        this.deliver({ type: 'reconnecting', attempt: attempts, delayMs });
+        await sleep(delayMs, this.controller.signal);
+        attaching = true;
       }
     }
   }
 
-  private reattach(id: string, signal: AbortSignal): Promise<SseResponse> {
-    const query = this.source.share === undefined ? '' : `?share=${encodeURIComponent(this.source.share)}`;
-    const last = this.snapshot.lastEventId;
-    return openSse(this.options, `/api/generations/${encodeURIComponent(id)}/events${query}`, {
-      headers: headers(this.options, last === undefined ? {} : { 'last-event-id': last }),
+  private mayReconnect(error: unknown, attaching: boolean, attempts: number, policy: ReconnectPolicy): boolean {
+    if (this.snapshot.generationId === undefined || attempts >= policy.maxAttempts) return false;
+    if (error instanceof ConnectionLost) return true;
+    // A proxy's 502 or a restarting server in front of the generation may pass; 404 means it is gone.
+    return attaching && error instanceof ChatHttpError && error.retryable && error.status !== 404;
+  }
+
+  /** The first request, or a re-attach; notes the generation id from the response headers. */
+  private send(attaching: boolean): Promise<SseResponse> {
+    const signal = this.controller.signal;
+    const open = this.source.open;
+    const request = attaching || open === undefined ? this.attach(signal) : open(signal);
+    this.opening = request.then((response) => {
+      if (this.snapshot.generationId === undefined && response.generationId !== undefined) {
+        this.snapshot.generationId = response.generationId;
+      }
+      return response;
+    });
+    return this.opening;
+  }
+
+  /** GET /api/generations/:id/events, replaying only what follows the last event we have. */
+  private attach(signal: AbortSignal): Promise<SseResponse> {
+    const share = this.source.share;
+    const query = share === undefined ? '' : `?share=${encodeURIComponent(share)}`;
+    return openSse(this.options, {
+      method: 'GET',
+      path: `${generationPath(this.snapshot.generationId ?? '', 'events')}${query}`,
+      lastEventId: this.snapshot.lastEventId,
       signal,
     });
   }
 
-  private failure(error: unknown, reattaching: boolean): ErrorEvent {
-    const partialText = this.snapshot.text;
-    if (error instanceof ChatHttpError) {
-      if (reattaching && error.status === 404) {
-        return {
-          type: 'error',
-          errorType: 'GenerationLost',
-          message: 'The generation is no longer on the server; the partial answer is kept.',
-          retryable: true,
-          partialText,
-          status: 404,
-        };
-      }
-      const event: ErrorEvent = {
-        type: 'error',
-        errorType: error.errorType,
-        message: error.message,
-        retryable: error.retryable,
-        partialText,
-        status: error.status,
-      };
-      if (error.field !== undefined) event.field = error.field;
-      if (error.fix !== undefined) event.fix = error.fix;
-      if (error.retryAfterMs !== undefined) event.retryAfterMs = error.retryAfterMs;
-      return event;
-    }
-    const message = error instanceof Error ? error.message : String(error);
-    return {
-      type: 'error',
-      errorType: 'NetworkError',
-      message: reattaching ? `Could not reconnect: ${message}` : message,
-      retryable: true,
-      partialText,
-    };
-  }
-
-  /** Ends the stream as stopped now; tells the server in the background (after the id is known). */
-  private async stopUpstream(): Promise<void> {
-    if (!isTerminal(this.snapshot.state)) {
-      this.deliver({ type: 'cancelled', partialText: this.snapshot.text, reason: 'stopped' });
-    }
-    if (this.source.cancels && this.snapshot.generationId === undefined && !this.controller.signal.aborted) {
-      // The server holds /api/chat's headers until the first content: wait for the id rather than lose the stop.
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, STOP_WAIT_FOR_ID_MS);
-        this.headersArrived = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
+  /** Tells the server (after waiting for the id if it is still on its way), then closes the request. */
+  private async cancelUpstream(): Promise<void> {
+    if (this.source.cancels && this.snapshot.generationId === undefined && this.opening !== undefined) {
+      // The server may hold /api/chat's headers until the first content: wait for the id rather than lose the stop.
+      await settledWithin(this.opening, STOP_WAIT_FOR_ID_MS);
     }
     const id = this.snapshot.generationId;
-    if (this.source.cancels && id !== undefined) {
-      await cancelGeneration(id, this.options).catch(() => undefined);
-    }
+    const told =
+      this.source.cancels && id !== undefined
+        ? requestJson(this.options, 'POST', generationPath(id, 'cancel')).then(
+            () => undefined,
+            () => undefined,
+          )
+        : undefined;
     this.controller.abort();
-  }
-
-  private input(input: ChatStateInput): void {
-    this.snapshot.state = nextChatState(this.snapshot.state, input);
+    await told;
   }
 
   private deliver(event: ChatEvent): void {
     if (isTerminal(this.snapshot.state)) return;
-    const s = this.snapshot;
-    switch (event.type) {
-      case 'text':
-        s.text += event.text;
-        s.textEvents += 1;
-        s.firstTokenAt ??= Date.now();
-        break;
-      case 'reasoning':
-        s.reasoning += event.text;
-        s.firstTokenAt ??= Date.now();
-        break;
-      case 'start':
-        s.model = event.model;
-        break;
-      case 'usage':
-        s.usage = { inputTokens: event.inputTokens, outputTokens: event.outputTokens, source: event.source };
-        break;
-      case 'done':
-        s.stopReason = event.stopReason;
-        if (event.usage !== undefined) s.usage = event.usage;
-        break;
-      case 'error':
-        s.error = event;
-        break;
-      default:
-        break;
-    }
-    this.input(event);
-    if (isTerminalEvent(event)) this.end(event);
+    applyEvent(this.snapshot, event);
+    if (isTerminalEvent(event)) this.end();
     this.buffer.push(event);
     const wake = this.wake;
     this.wake = undefined;
     wake?.();
     try {
-      this.options.onEvent?.(event, s);
+      this.options.onEvent?.(event, this.snapshot);
     } catch (error) {
-      // A failing callback must not break the stream; it still surfaces.
+      // A failing callback must not break the stream, nor vanish: it surfaces as an uncaught error.
       queueMicrotask(() => {
         throw error;
       });
     }
   }
 
-  private end(_event: TerminalEvent): void {
-    this.snapshot.endedAt = Date.now();
+  private end(): void {
     this.options.signal?.removeEventListener('abort', this.onCallerAbort);
-    this.headersArrived?.();
-    // A stop that still has to cancel upstream aborts the request itself, once the server knows.
-    if (!(this.source.cancels && this.stopRequested)) this.controller.abort();
+    // After a stop, cancelUpstream closes the request itself, once it no longer needs the headers.
+    if (this.stopping === undefined) this.controller.abort();
     this.resolveFinished(this.snapshot);
   }
-}
-
-/** POST /api/generations/:id/cancel. */
-export async function cancelGeneration(id: string, options: ClientOptions): Promise<void> {
-  const doFetch = options.fetch ?? globalThis.fetch;
-  const response = await doFetch(url(options, `/api/generations/${encodeURIComponent(id)}/cancel`), {
-    method: 'POST',
-    headers: headers(options),
-  });
-  await response.body?.cancel().catch(() => undefined);
-}
-
-function backoff(attempt: number, options: Required<ReconnectOptions>): number {
-  const ceiling = Math.min(options.maxDelayMs, options.initialDelayMs * 2 ** (attempt - 1));
-  return Math.round(ceiling / 2 + Math.random() * (ceiling / 2));
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
 }

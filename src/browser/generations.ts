@@ -1,58 +1,48 @@
 /**
- * The server's generation routes: watch a running or finished generation (a share link), cancel it,
- * share it, and list the models.
+ * The server's generation routes: watch a running or finished generation (the owner's, or through a
+ * share token), cancel it, share it, and list the models.
  */
-import { ChatStreamRun, cancelGeneration, type ChatStream, type StreamOptions } from './chat-stream.js';
-import { headers, httpError, openSse, url, type ClientOptions } from './sse-request.js';
+import { ChatStreamRun, type ChatStream, type StreamOptions } from './chat-stream.js';
+import { generationPath, requestJson, type ClientOptions } from './http.js';
 
 export interface WatchOptions extends StreamOptions {
   /** A share token from the owner (`share()`): lets anyone watch without the owner's API key. */
-  share?: string;
+  share?: string | undefined;
   /** Replay only the events after this id (default: from the start). */
-  lastEventId?: string;
+  lastEventId?: string | undefined;
 }
 
-/** Attaches to a generation and streams it from the start (or after `lastEventId`); stop() only detaches. */
+/** Attaches to a generation and streams it from the start (or after `lastEventId`). Read-only: stop() detaches. */
 export function watch(id: string, options: WatchOptions = {}): ChatStream {
-  const query = options.share === undefined ? '' : `?share=${encodeURIComponent(options.share)}`;
   const source = {
     cancels: false,
-    open: (signal: AbortSignal) =>
-      openSse(options, `/api/generations/${encodeURIComponent(id)}/events${query}`, {
-        headers: headers(options, options.lastEventId === undefined ? {} : { 'last-event-id': options.lastEventId }),
-        signal,
-      }),
+    generationId: id,
     ...(options.share === undefined ? {} : { share: options.share }),
+    ...(options.lastEventId === undefined ? {} : { lastEventId: options.lastEventId }),
   };
-  const stream = new ChatStreamRun(source, options);
-  // The id is known up front: a dropped watch re-attaches to it.
-  stream.snapshot.generationId = id;
-  return stream;
+  return new ChatStreamRun(source, options);
 }
 
-/** Stops a generation for every viewer (owner only). */
-export function cancel(id: string, options: ClientOptions = {}): Promise<void> {
-  return cancelGeneration(id, options);
+/** Stops a generation for every viewer (its owner's key); rejects with ChatHttpError (404 when unknown). */
+export async function cancel(id: string, options: ClientOptions = {}): Promise<void> {
+  await requestJson(options, 'POST', generationPath(id, 'cancel'));
 }
 
 export interface ShareLink {
   id: string;
+  /** The token for `watch(id, { share })`. */
   share: string;
+  /** `/api/generations/<id>/events?share=<token>`, for an `EventSource` or a link. */
   eventsPath: string;
 }
 
-/** A token that lets others watch the generation (owner only). */
+/** A token that lets others watch the generation (its owner's key). */
 export async function share(id: string, options: ClientOptions = {}): Promise<ShareLink> {
-  const doFetch = options.fetch ?? globalThis.fetch;
-  const response = await doFetch(url(options, `/api/generations/${encodeURIComponent(id)}/share`), {
-    method: 'POST',
-    headers: headers(options),
-  });
-  if (!response.ok) throw await httpError(response);
-  return (await response.json()) as ShareLink;
+  return (await requestJson(options, 'POST', generationPath(id, 'share'))) as ShareLink;
 }
 
 export interface StreamingProfile {
+  /** How many tokens each chunk carries, [min, max]. */
   tokensPerChunk: [number, number];
   reasoning: 'never' | 'on-request' | 'always';
   note: string;
@@ -66,8 +56,5 @@ export interface ModelList {
 
 /** GET /api/models: what the server offers, with how each family streams. */
 export async function listModels(options: ClientOptions = {}): Promise<ModelList> {
-  const doFetch = options.fetch ?? globalThis.fetch;
-  const response = await doFetch(url(options, '/api/models'), { headers: headers(options) });
-  if (!response.ok) throw await httpError(response);
-  return (await response.json()) as ModelList;
+  return (await requestJson(options, 'GET', '/api/models')) as ModelList;
 }

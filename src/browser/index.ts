@@ -1,6 +1,7 @@
 /**
  * `aws-bedrock-inference/browser`: a small, framework-free client for the streaming server's HTTP API,
- * for browsers (any bundler) and Node 18+ (global fetch). It knows only the server's public contract.
+ * for browsers (any bundler) and Node 18+ (global fetch). It knows only the server's public contract
+ * (docs/server.md); docs/browser-client.md describes it.
  */
 export { streamChat, type StreamChatOptions } from './stream-chat.js';
 export {
@@ -13,8 +14,10 @@ export {
   type ModelList,
   type StreamingProfile,
 } from './generations.js';
-export type { ChatStream, ReconnectOptions, StreamOptions } from './chat-stream.js';
-export { ChatHttpError, type ClientOptions } from './sse-request.js';
+export type { ChatStream, StreamOptions } from './chat-stream.js';
+export type { ReconnectOptions } from './reconnect.js';
+export type { ClientOptions } from './http.js';
+export { ChatHttpError } from './errors.js';
 export {
   initialChatState,
   isTerminal,
@@ -29,6 +32,7 @@ export {
   type ChatMessage,
   type ChatSnapshot,
   type DoneEvent,
+  type DoneMetrics,
   type ErrorEvent,
   type TerminalEvent,
   type Usage,

@@ -1,73 +1,86 @@
-/** Turns one SSE message from the server into a typed ChatEvent (see docs/server.md for the data). */
+/**
+ * Turns one SSE message from the server into a typed ChatEvent (docs/server.md lists the data). A
+ * message whose data does not fit is an `error` (BadEvent): the stream cannot be trusted after it.
+ * An event type this client does not know is skipped, so a newer server can add events.
+ */
 import type { EventSourceMessage } from 'eventsource-parser';
-import type { ChatEvent, Usage } from './chat-events.js';
+import type { ChatEvent, DoneMetrics, ErrorEvent, Usage } from './chat-events.js';
 
-export function parseEvent(message: EventSourceMessage, textSoFar: string): ChatEvent {
-  let data: Record<string, unknown>;
+type Data = Record<string, unknown>;
+
+export function parseEvent(message: EventSourceMessage, textSoFar: string): ChatEvent | undefined {
+  let data: unknown;
   try {
-    data = JSON.parse(message.data) as Record<string, unknown>;
+    data = JSON.parse(message.data);
   } catch {
     return malformed(message, textSoFar);
   }
-  switch (message.event) {
+  if (typeof data !== 'object' || data === null) return malformed(message, textSoFar);
+  const event = decode(message.event, data as Data, textSoFar);
+  return event === null ? malformed(message, textSoFar) : event;
+}
+
+/** The event, `null` when its data is malformed, `undefined` when its type is unknown. */
+function decode(type: string | undefined, data: Data, textSoFar: string): ChatEvent | null | undefined {
+  switch (type) {
     case 'start':
-      return { type: 'start', id: String(data.id), model: String(data.model) };
+      return isString(data.id) && isString(data.model) ? { type, id: data.id, model: data.model } : null;
     case 'text':
     case 'reasoning':
-      return typeof data.text === 'string' ? { type: message.event, text: data.text } : malformed(message, textSoFar);
-    case 'usage':
-      return { type: 'usage', ...usage(data) };
+      return isString(data.text) ? { type, text: data.text } : null;
+    case 'usage': {
+      const u = usage(data);
+      return u === undefined ? null : { type, ...u };
+    }
     case 'retry':
-      return {
-        type: 'retry',
-        attempt: Number(data.attempt),
-        delayMs: Number(data.delayMs),
-        error: String(data.error),
-        message: String(data.message),
-      };
+      return isNumber(data.attempt) && isNumber(data.delayMs) && isString(data.error)
+        ? { type, attempt: data.attempt, delayMs: data.delayMs, error: data.error, message: String(data.message ?? '') }
+        : null;
     case 'done': {
-      const event: ChatEvent = { type: 'done', stopReason: String(data.stopReason) };
-      if (typeof data.rawStopReason === 'string') event.rawStopReason = data.rawStopReason;
-      if (typeof data.usage === 'object' && data.usage !== null)
-        event.usage = usage(data.usage as Record<string, unknown>);
-      if (typeof data.metrics === 'object' && data.metrics !== null)
-        event.metrics = data.metrics as Record<string, number>;
+      if (!isString(data.stopReason)) return null;
+      const event: ChatEvent = { type, stopReason: data.stopReason };
+      if (isString(data.rawStopReason)) event.rawStopReason = data.rawStopReason;
+      const u = isObject(data.usage) ? usage(data.usage) : undefined;
+      if (u !== undefined) event.usage = u;
+      if (isObject(data.metrics)) event.metrics = data.metrics as DoneMetrics;
       return event;
     }
     case 'cancelled':
-      return { type: 'cancelled', partialText: textSoFar, reason: String(data.reason ?? 'cancelled') };
+      // The whole answer so far (the server's partialText lacks a continuation's prefill).
+      return { type, partialText: textSoFar, reason: isString(data.reason) ? data.reason : 'cancelled' };
     case 'error': {
-      const event: ChatEvent = {
-        type: 'error',
-        errorType: String(data.type ?? 'Error'),
-        message: String(data.message ?? 'The generation failed.'),
+      if (!isString(data.message)) return null;
+      const event: ErrorEvent = {
+        type,
+        errorType: isString(data.type) ? data.type : 'Error',
+        message: data.message,
         retryable: data.retryable === true,
-        // The whole answer so far (for a continuation, with the text it continues).
         partialText: textSoFar,
       };
-      if (typeof data.statusCode === 'number') event.status = data.statusCode;
-      if (typeof data.retryAfterMs === 'number') event.retryAfterMs = data.retryAfterMs;
+      if (isNumber(data.retryAfterMs)) event.retryAfterMs = data.retryAfterMs;
       return event;
     }
     default:
-      return malformed(message, textSoFar);
+      return undefined;
   }
 }
 
-function usage(data: Record<string, unknown>): Usage {
-  return {
-    inputTokens: Number(data.inputTokens ?? 0),
-    outputTokens: Number(data.outputTokens ?? 0),
-    source: data.source === 'estimated' ? 'estimated' : 'bedrock',
-  };
+function usage(data: Data): Usage | undefined {
+  if (!isNumber(data.inputTokens) || !isNumber(data.outputTokens)) return undefined;
+  const source = data.source === 'estimated' ? 'estimated' : 'bedrock';
+  return { inputTokens: data.inputTokens, outputTokens: data.outputTokens, source };
 }
 
-function malformed(message: EventSourceMessage, textSoFar: string): ChatEvent {
+function malformed(message: EventSourceMessage, textSoFar: string): ErrorEvent {
   return {
     type: 'error',
     errorType: 'BadEvent',
-    message: `The server sent an event this client does not understand (${String(message.event)}).`,
+    message: `The server sent a malformed "${message.event ?? 'message'}" event (id ${message.id ?? 'none'}).`,
     retryable: false,
     partialText: textSoFar,
   };
 }
+
+const isString = (value: unknown): value is string => typeof value === 'string';
+const isNumber = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value);
+const isObject = (value: unknown): value is Data => typeof value === 'object' && value !== null;
