@@ -11,6 +11,7 @@ const sections: Record<string, (options: { quick: boolean }) => Promise<BenchTab
   emulator: emulatorSection,
   client: (options) => import('./sections/client.js').then((module) => module.clientSection(options)),
   server: (options) => import('./sections/server.js').then((module) => module.serverSection(options)),
+  page: (options) => import('./sections/page.js').then((module) => module.pageSection(options)),
 };
 
 const { values } = parseArgs({
@@ -36,3 +37,10 @@ await writeFile(
   new URL('./results/latest.json', import.meta.url),
   JSON.stringify({ at: new Date().toISOString(), node: process.version, quick: values.quick, tables }, null, 2),
 );
+
+// A section's target table marks each missed target FAIL: the run fails loudly, after every table was printed.
+const failed = tables.filter((table) => table.rows.some((row) => row.includes('FAIL')));
+if (failed.length > 0) {
+  console.error(`\nTargets missed in: ${failed.map((table) => table.title).join('; ')}`);
+  process.exitCode = 1;
+}

@@ -39,6 +39,8 @@ export class AnswerView {
   /** The answer as far as it arrived (what is saved and copied; may be ahead of the screen by a frame). */
   private received = '';
   private reasoning = '';
+  /** The phase (and detail) last shown. */
+  private shownPhase = '';
   endedAs: AnswerStatus | undefined;
   metrics: AnswerMetrics | undefined;
   note: string | undefined;
@@ -157,6 +159,7 @@ export class AnswerView {
     this.typing.hidden = false;
     this.typingLabel.textContent = 'Waiting for the first token…';
     this.element.dataset.phase = 'submitting';
+    this.shownPhase = '';
   }
 
   /** Applies one event from the browser client (with its snapshot after the event). */
@@ -208,22 +211,27 @@ export class AnswerView {
     this.finishAs('error', note, this.metrics);
   }
 
+  /** Reflects the state machine in the DOM; per text event nothing changes, so nothing is written. */
   private showPhase(snapshot: ChatSnapshot): void {
-    const { phase } = snapshot.state;
+    const { state } = snapshot;
+    const key = `${state.phase}:${'detail' in state ? state.detail : ''}`;
+    if (key === this.shownPhase) return;
+    this.shownPhase = key;
+    const { phase } = state;
     this.element.dataset.phase = phase;
     const waiting =
       phase === 'submitting' ||
       phase === 'waiting' ||
       (phase === 'reconnecting' && this.received === '' && this.reasoning === '');
-    const thinking = phase === 'streaming' && snapshot.state.detail === 'reasoning';
+    const thinking = phase === 'streaming' && state.detail === 'reasoning';
     this.typing.hidden = !(waiting || thinking);
     if (thinking) {
       this.typingLabel.textContent = 'Thinking…';
       this.reasoningSummary.textContent = 'Thinking…';
-    } else if (phase === 'waiting' && snapshot.state.detail === 'first-token') {
+    } else if (phase === 'waiting' && state.detail === 'first-token') {
       this.typingLabel.textContent = 'Waiting for the first token…';
     }
-    if (phase === 'streaming' && snapshot.state.detail === 'text') {
+    if (phase === 'streaming' && state.detail === 'text') {
       this.reasoningSummary.textContent = 'Reasoning';
       this.stopCountdown();
       if (this.status.dataset.kind === 'wait') this.setStatus(undefined);

@@ -1,0 +1,7 @@
+/**
+ * Swapped in for src/web/markdown/index.ts in the bench's naive build of the page: the same page, with
+ * the renderer most tutorials use (the whole answer re-parsed, re-sanitised and assigned with innerHTML
+ * on every update, same libraries) in place of the block-wise one.
+ */
+export { NaiveRenderer as StreamingMarkdown } from '../../src/web/markdown/naive-renderer.js';
+export { renderMarkdown } from '../../src/web/markdown/streaming-markdown.js';
