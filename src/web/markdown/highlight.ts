@@ -1,101 +1,142 @@
 /**
- * Syntax highlighting with highlight.js's core, each language loaded on first use (esbuild splits
- * every language into its own file), applied once to a finished code block: highlighting a block
- * that is still growing would redo the whole block on every line.
+ * Syntax highlighting with highlight.js's core; each language is loaded on first use with a dynamic
+ * import (esbuild splits every language into its own file, so the page pays only for what answers use).
+ * Applied ONCE to a finished code block: highlighting a block that is still growing would redo the whole
+ * block on every update (about 9x the cost over a long block). Unknown languages stay plain.
+ *
+ * Highlighting must not change the block's text: the highlighted HTML is sanitised, its text compared
+ * with the code's, and only then swapped into the `<code>` element.
  */
 import hljs from 'highlight.js/lib/core';
 import type { LanguageFn } from 'highlight.js';
-import { sanitizeHtml } from './sanitize.js';
+import { sanitizeToFragment } from './sanitize.js';
 
 type Loader = () => Promise<{ default: LanguageFn }>;
 
-const LOADERS: Record<string, Loader> = {
-  javascript: () => import('highlight.js/lib/languages/javascript'),
-  typescript: () => import('highlight.js/lib/languages/typescript'),
-  python: () => import('highlight.js/lib/languages/python'),
-  bash: () => import('highlight.js/lib/languages/bash'),
-  json: () => import('highlight.js/lib/languages/json'),
-  xml: () => import('highlight.js/lib/languages/xml'),
-  css: () => import('highlight.js/lib/languages/css'),
-  sql: () => import('highlight.js/lib/languages/sql'),
-  java: () => import('highlight.js/lib/languages/java'),
-  go: () => import('highlight.js/lib/languages/go'),
-  rust: () => import('highlight.js/lib/languages/rust'),
-  c: () => import('highlight.js/lib/languages/c'),
-  cpp: () => import('highlight.js/lib/languages/cpp'),
-  csharp: () => import('highlight.js/lib/languages/csharp'),
-  yaml: () => import('highlight.js/lib/languages/yaml'),
-  markdown: () => import('highlight.js/lib/languages/markdown'),
-  diff: () => import('highlight.js/lib/languages/diff'),
-  ruby: () => import('highlight.js/lib/languages/ruby'),
-  php: () => import('highlight.js/lib/languages/php'),
-  kotlin: () => import('highlight.js/lib/languages/kotlin'),
-  swift: () => import('highlight.js/lib/languages/swift'),
-  shell: () => import('highlight.js/lib/languages/shell'),
-  dockerfile: () => import('highlight.js/lib/languages/dockerfile'),
+/**
+ * Loaders by canonical name, each with the languages its grammar embeds (`subLanguage`): those are loaded
+ * first, so a block highlights the same whichever blocks came before it.
+ */
+const LANGUAGES: Record<string, { load: Loader; embeds?: string[] }> = {
+  javascript: { load: () => import('highlight.js/lib/languages/javascript'), embeds: ['xml', 'css'] },
+  typescript: { load: () => import('highlight.js/lib/languages/typescript'), embeds: ['xml', 'css'] },
+  python: { load: () => import('highlight.js/lib/languages/python') },
+  bash: { load: () => import('highlight.js/lib/languages/bash') },
+  json: { load: () => import('highlight.js/lib/languages/json') },
+  xml: { load: () => import('highlight.js/lib/languages/xml'), embeds: ['css', 'javascript'] },
+  css: { load: () => import('highlight.js/lib/languages/css') },
+  sql: { load: () => import('highlight.js/lib/languages/sql') },
+  java: { load: () => import('highlight.js/lib/languages/java') },
+  go: { load: () => import('highlight.js/lib/languages/go') },
+  rust: { load: () => import('highlight.js/lib/languages/rust') },
+  c: { load: () => import('highlight.js/lib/languages/c') },
+  cpp: { load: () => import('highlight.js/lib/languages/cpp') },
+  csharp: { load: () => import('highlight.js/lib/languages/csharp') },
+  yaml: { load: () => import('highlight.js/lib/languages/yaml'), embeds: ['ruby'] },
+  markdown: { load: () => import('highlight.js/lib/languages/markdown'), embeds: ['xml'] },
+  diff: { load: () => import('highlight.js/lib/languages/diff') },
+  ruby: { load: () => import('highlight.js/lib/languages/ruby') },
+  php: { load: () => import('highlight.js/lib/languages/php') },
+  kotlin: { load: () => import('highlight.js/lib/languages/kotlin') },
+  swift: { load: () => import('highlight.js/lib/languages/swift') },
+  dockerfile: { load: () => import('highlight.js/lib/languages/dockerfile'), embeds: ['bash'] },
 };
 
 const ALIASES: Record<string, string> = {
   js: 'javascript',
   jsx: 'javascript',
   mjs: 'javascript',
+  cjs: 'javascript',
+  node: 'javascript',
   ts: 'typescript',
   tsx: 'typescript',
   py: 'python',
+  python3: 'python',
   sh: 'bash',
+  shell: 'bash',
   zsh: 'bash',
-  console: 'shell',
   html: 'xml',
-  svg: 'xml',
   xhtml: 'xml',
+  svg: 'xml',
   yml: 'yaml',
   md: 'markdown',
+  patch: 'diff',
   rb: 'ruby',
   kt: 'kotlin',
   cs: 'csharp',
+  'c#': 'csharp',
   'c++': 'cpp',
-  h: 'c',
+  cc: 'cpp',
   hpp: 'cpp',
+  h: 'c',
   golang: 'go',
   rs: 'rust',
   docker: 'dockerfile',
 };
 
-const loading = new Map<string, Promise<boolean>>();
+const loaded = new Set<string>();
+const loading = new Map<string, Promise<void>>();
 
-/** The canonical name of a fence's language, if we can highlight it. */
+/** The canonical name of a code block's language, if it is one we highlight. */
 export function languageOf(code: Element): string | undefined {
-  const match = /\blanguage-([\w+#-]+)/.exec(code.className);
+  const match = /(?:^|\s)language-(\S+)/.exec(code.className);
   if (match === null) return undefined;
   const name = match[1]!.toLowerCase();
   const canonical = ALIASES[name] ?? name;
-  return canonical in LOADERS ? canonical : undefined;
+  return Object.hasOwn(LANGUAGES, canonical) ? canonical : undefined;
 }
 
-function load(language: string): Promise<boolean> {
+/** A language and, recursively, the languages its grammar embeds. */
+function withEmbedded(language: string, names = new Set<string>()): Set<string> {
+  names.add(language);
+  for (const name of LANGUAGES[language]!.embeds ?? []) if (!names.has(name)) withEmbedded(name, names);
+  return names;
+}
+
+function loadOne(language: string): Promise<void> {
   let promise = loading.get(language);
   if (promise === undefined) {
-    promise = LOADERS[language]!()
+    promise = LANGUAGES[language]!.load()
       .then((module) => {
         hljs.registerLanguage(language, module.default);
-        return true;
+        loaded.add(language);
       })
-      .catch(() => false);
+      // A file that failed to load (offline, a new deployment) leaves the block plain, as unknown ones are.
+      .catch(() => undefined);
     loading.set(language, promise);
   }
   return promise;
 }
 
-/** Highlights the finished code blocks in `root` once each; resolves when done. */
-export async function highlightCodeIn(root: Element): Promise<void> {
-  const blocks = [...root.querySelectorAll('pre > code')].filter((code) => !code.classList.contains('hljs'));
-  await Promise.all(
-    blocks.map(async (code) => {
-      const language = languageOf(code);
-      if (language === undefined || !(await load(language)) || !code.isConnected) return;
-      const source = code.textContent ?? '';
-      code.innerHTML = sanitizeHtml(hljs.highlight(source, { language, ignoreIllegals: true }).value);
-      code.classList.add('hljs');
-    }),
-  );
+function ready(language: string): boolean {
+  return [...withEmbedded(language)].every((name) => loaded.has(name));
+}
+
+function highlightNow(code: Element, language: string): void {
+  const source = code.textContent ?? '';
+  const fragment = sanitizeToFragment(hljs.highlight(source, { language, ignoreIllegals: true }).value);
+  if (fragment.textContent !== source) return;
+  code.replaceChildren(fragment);
+  code.classList.add('hljs');
+}
+
+/**
+ * Highlights the code blocks in `root` that have a known language and are not highlighted yet: now if
+ * their language is loaded, else once it is. Resolves when all of them are done.
+ */
+export function highlightCodeIn(root: ParentNode): Promise<void> | undefined {
+  const waiting: Promise<void>[] = [];
+  for (const code of root.querySelectorAll('pre > code[class*="language-"]')) {
+    if (code.classList.contains('hljs')) continue;
+    const language = languageOf(code);
+    if (language === undefined) continue;
+    if (ready(language)) highlightNow(code, language);
+    else
+      waiting.push(
+        Promise.all([...withEmbedded(language)].map(loadOne)).then(() => {
+          if (ready(language) && !code.classList.contains('hljs')) highlightNow(code, language);
+        }),
+      );
+  }
+  return waiting.length === 0 ? undefined : Promise.all(waiting).then(() => undefined);
 }
