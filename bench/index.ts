@@ -38,8 +38,8 @@ await writeFile(
   JSON.stringify({ at: new Date().toISOString(), node: process.version, quick: values.quick, tables }, null, 2),
 );
 
-// A section's target table marks each missed target FAIL: the run fails loudly, after every table was printed.
-const failed = tables.filter((table) => table.rows.some((row) => row.includes('FAIL')));
+// The page section marks each missed target FAIL: the run fails loudly, after every table was printed and saved.
+const failed = tables.filter((table) => table.section === 'page' && table.rows.some((row) => row.includes('FAIL')));
 if (failed.length > 0) {
   console.error(`\nTargets missed in: ${failed.map((table) => table.title).join('; ')}`);
   process.exitCode = 1;

@@ -5,8 +5,9 @@
  * isolate what each renderer costs.
  */
 import type { MarkdownRenderer } from '../../src/web/markdown/index.js';
+import { timed } from './timed-renderer.js';
 
-export class StreamingMarkdown implements MarkdownRenderer {
+class LastLine implements MarkdownRenderer {
   private source = '';
   private readonly line = document.createElement('p');
 
@@ -34,6 +35,8 @@ export class StreamingMarkdown implements MarkdownRenderer {
     return Promise.resolve();
   }
 }
+
+export const StreamingMarkdown = timed(LastLine);
 
 export async function renderMarkdown(text: string, root: HTMLElement): Promise<void> {
   root.textContent = text.slice(-200);

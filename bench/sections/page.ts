@@ -1,153 +1,156 @@
 /**
- * Section 4: the chat page in headless Chromium. A ~33,000-character markdown answer (headings, lists,
- * tables, nine code blocks) streams at ~200 chunks/s through the real server and emulator into the real
- * page, built twice in the same run: with its block-wise renderer, and with the naive renderer swapped in.
- * Figures from the DevTools protocol (main-thread TaskDuration) and an in-page probe (bench/page/).
- * Issue 12's targets are checked at the end; a missed target fails the run.
+ * Section 4: the chat page in headless Chromium. A ~33,000-character markdown answer
+ * (test/fixtures/markdown/long-answer.md: headings, nested lists, four tables, nine code blocks, one of
+ * 128 lines) streams at ~200 chunks/s through the real server and emulator into the real page, built
+ * several times in the same run: with its block-wise renderer, with the naive renderer swapped in, with
+ * no renderer (the baseline the renderers' costs are measured from) and as plain text. Main-thread time
+ * comes from the DevTools protocol (Performance.getMetrics), everything per frame and per chunk from an
+ * in-page probe (bench/page/). The page's targets are checked at the end; a missed one fails the run.
  */
-import { readFileSync, rmSync } from 'node:fs';
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { gzipSync } from 'node:zlib';
-import type { Plugin } from 'esbuild';
-import { buildWeb } from '../../scripts/build-web.mjs';
-import { startEmulator } from '../../src/emulator/index.js';
-import { BedrockStreamingClient } from '../../src/index.js';
-import { createServer } from '../../src/server/index.js';
-import { launchChromium } from '../../test/support/chromium.js';
-import { runPage, type PageRunResult } from '../page/page-run.js';
+import { measurePage, type PageMeasurement, type VariantResult } from '../page/page-measure.js';
+import { TRACE_GROUPS } from '../page/trace-breakdown.js';
 import type { BenchTable } from '../support/report.js';
 
-const MODEL = 'us.anthropic.claude-3-7-sonnet-20250219-v1:0';
-const FIXTURE = fileURLToPath(new URL('../../test/fixtures/markdown/long-answer.md', import.meta.url));
-/** Four tokens a chunk at 800 tokens a second: 200 chunks a second. */
-const TIMING = { firstTokenMs: 300, tokensPerSecond: 800, tokensPerChunk: [4, 4] as const, jitter: 0 };
-type Build = 'ours' | 'naive' | 'plain';
+export async function pageSection(options: { quick: boolean }): Promise<BenchTable[]> {
+  return pageTables(await measurePage(options));
+}
 
-/** esbuild: the page's markdown module replaced by another renderer (bench/page/<name>-markdown.ts). */
-function swapRenderer(name: Exclude<Build, 'ours'>): Plugin {
-  const replacement = fileURLToPath(new URL(`../page/${name}-markdown.ts`, import.meta.url));
+export function pageTables(measurement: PageMeasurement): BenchTable[] {
+  const measured = { ...measurement, results: measurement.results.filter((r) => r.trace === undefined) };
+  const traced = measurement.results.filter((r) => r.trace !== undefined);
+  return [
+    costTable(measured),
+    latencyTable(measured),
+    ...(traced.length > 0 ? [traceTable(traced)] : []),
+    targetsTable(measured),
+  ];
+}
+
+function costTable({ text, expectedChunks, results, load }: PageMeasurement): BenchTable {
+  const baseline = find(results, 'baseline');
+  const ours = find(results, 'ours');
+  const rate = ours === undefined ? 0 : ours.textEvents / (ours.streamMs / 1000);
   return {
-    name: `${name}-renderer`,
-    setup(build) {
-      build.onResolve({ filter: /\/markdown\/index\.js$/ }, (args) =>
-        args.importer.includes(`${path.sep}web${path.sep}app${path.sep}`) ? { path: replacement } : undefined,
-      );
-    },
+    section: 'page',
+    title:
+      `Page: main-thread cost of a ${text.length.toLocaleString('en-US')}-character answer streamed as ` +
+      `${expectedChunks.toLocaleString('en-US')} chunks (${Math.round(rate)}/s), per renderer`,
+    columns: [
+      'variant',
+      'stream s',
+      'busy ms',
+      'CPU ms (runs)',
+      'CPU % of stream',
+      'CPU over baseline ms',
+      'script ms',
+      'style+layout ms',
+      'other ms',
+      'CPU per chunk ms',
+      'render() total ms',
+      'render() ms 1st -> last quarter',
+      'frame ms 1st -> last quarter',
+    ],
+    rows: results.map((r) => [
+      r.variant.name,
+      round(r.streamMs / 1000, 2),
+      Math.round(r.mainThreadMs),
+      `${Math.round(r.cpuMs)} (${r.cpuRuns.map(Math.round).join(', ')})`,
+      pct(r.cpuMs / r.streamMs),
+      baseline === undefined ? '-' : Math.round(r.cpuMs - baseline.cpuMs),
+      Math.round(r.scriptMs),
+      Math.round(r.styleLayoutMs),
+      Math.round(r.otherMs),
+      round(r.cpuMs / Math.max(1, r.textEvents), 2),
+      Math.round(r.renderTotalMs),
+      `${fixed(r.renderFirstQuarterMs)} -> ${fixed(r.renderLastQuarterMs)} (${growth(r)}x)`,
+      `${fixed(r.frameFirstQuarterMs)} -> ${fixed(r.frameLastQuarterMs)}`,
+    ]),
+    notes: [
+      `figures: the median of ${results[0]?.runs ?? 0} run(s) per variant, interleaved; load average ${load.before.toFixed(1)} before, ${load.after.toFixed(1)} after, on ${load.cpus} CPUs`,
+      'window: from the first text event to 250 ms after the final DOM (DevTools Performance.getMetrics deltas)',
+      'busy: TaskDuration, wall time of main-thread tasks (script, style, layout, paint, parsing, GC), which grows when the thread waits for a CPU;',
+      "  CPU: ThreadTime, the main thread's CPU time, which does not; script = ScriptDuration; style+layout = RecalcStyleDuration + LayoutDuration;",
+      '  other = busy - script - style+layout: paint, compositing, HTML parsing, GC, event and network tasks',
+      'CPU over baseline: minus the build with no renderer (the same stream, only its last line shown): what showing the answer costs, renderer and its DOM',
+      "render(): the renderer's own JavaScript per updated frame, timed inside the build; quarters = first/last 25% of the updated frames, medians",
+      "frame: from the page's frame callback (render, then auto-scroll, whose scroll read forces layout) to the end of that frame's style, layout and paint",
+    ],
   };
 }
 
-interface Variant {
-  name: string;
-  build: Build;
-  smooth: boolean;
-  cpuThrottle: number;
-  typing: boolean;
-}
-
-export async function pageSection(options: { quick: boolean }): Promise<BenchTable[]> {
-  const full = readFileSync(FIXTURE, 'utf8');
-  const text = options.quick ? full.slice(0, full.indexOf('## 4.')) : full;
-  const builds: Build[] = ['ours', 'naive', 'plain'];
-  const dirs = Object.fromEntries(
-    await Promise.all(builds.map(async (build) => [build, await mkdtemp(path.join(tmpdir(), `page-${build}-`))])),
-  ) as Record<Build, string>;
-  const manifest = await buildWeb({ outdir: dirs.ours });
-  await buildWeb({ outdir: dirs.naive, plugins: [swapRenderer('naive')] });
-  await buildWeb({ outdir: dirs.plain, plugins: [swapRenderer('plain')] });
-  const emulator = await startEmulator({ port: 0, speed: 'realistic', timing: { models: { [MODEL]: TIMING } } });
-  emulator.scripts.add({ match: { prompt: 'bench-long-answer' }, answer: { text } });
-  const client = new BedrockStreamingClient({
-    endpoint: emulator.url,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' },
-  });
-  const servers = Object.fromEntries(
-    builds.map((build) => [
-      build,
-      createServer({ client, page: { dir: dirs[build] }, logger: false, defaultModel: MODEL }),
-    ]),
-  ) as Record<Build, ReturnType<typeof createServer>>;
-  const urls = Object.fromEntries(
-    await Promise.all(builds.map(async (build) => [build, await servers[build].listen(0)])),
-  ) as Record<Build, string>;
-  const browser = await launchChromium();
-  const variants: Variant[] = [
-    { name: 'baseline: no renderer (last line only)', build: 'plain', smooth: false, cpuThrottle: 1, typing: false },
-    { name: 'ours (block-wise)', build: 'ours', smooth: false, cpuThrottle: 1, typing: false },
-    { name: 'naive (whole text per update)', build: 'naive', smooth: false, cpuThrottle: 1, typing: false },
-    { name: 'ours, typing while it streams', build: 'ours', smooth: false, cpuThrottle: 1, typing: true },
-    { name: 'naive, typing while it streams', build: 'naive', smooth: false, cpuThrottle: 1, typing: true },
-    { name: 'ours, steady reveal on', build: 'ours', smooth: true, cpuThrottle: 1, typing: false },
-    { name: 'ours, CPU throttled 4x', build: 'ours', smooth: false, cpuThrottle: 4, typing: false },
-    { name: 'naive, CPU throttled 4x', build: 'naive', smooth: false, cpuThrottle: 4, typing: false },
-  ];
-  const results: [Variant, PageRunResult][] = [];
-  try {
-    for (const variant of variants) {
-      const result = await runPage(browser, {
-        url: urls[variant.build],
-        prompt: 'bench-long-answer',
-        smooth: variant.smooth,
-        cpuThrottle: variant.cpuThrottle,
-        maxTokens: 10_000,
-        typeWhileStreaming: variant.typing,
-      });
-      if (result.finalText !== text)
-        throw new Error(`${variant.name}: the page's final answer differs from the streamed text`);
-      results.push([variant, result]);
-    }
-  } finally {
-    await browser.close();
-    await Promise.all(builds.map((build) => servers[build].close({ graceMs: 100 })));
-    client.destroy();
-    await emulator.close();
-  }
-  const jsGzipBytes = eagerJavaScriptGzip(dirs.ours, manifest);
-  for (const dir of Object.values(dirs)) rmSync(dir, { recursive: true, force: true });
-  return [measuredTable(results, text.length), targetsTable(results, jsGzipBytes)];
-}
-
-function measuredTable(results: [Variant, PageRunResult][], characters: number): BenchTable {
+function latencyTable({ results }: PageMeasurement): BenchTable {
   return {
     section: 'page',
-    title: `Chat page in Chromium: a ${characters.toLocaleString('en-US')}-character markdown answer at ~200 chunks/s`,
+    title: 'Page: smoothness and latency while it streams',
     columns: [
-      'renderer',
-      'stream s',
-      'main thread ms',
-      'script ms',
-      'style+layout ms',
-      'per chunk ms',
-      'update ms 1st/last quarter',
-      'long tasks',
+      'variant',
+      'long tasks >50 ms',
+      'longest task ms',
       'longest frame ms',
       'frames %',
       'arrival->paint p50/p95 ms',
-      'keys >16 ms max',
+      'last chunk->paint ms',
+      'done->final DOM ms',
+      'finish() ms',
+      'blocks replaced at end',
+      'keys: n, p50/max ms',
     ],
-    rows: results.map(([variant, r]) => [
-      variant.name,
-      round(r.streamMs / 1000, 2),
-      Math.round(r.mainThreadMs),
-      Math.round(r.scriptMs),
-      Math.round(r.layoutMs),
-      round(r.mainThreadMs / Math.max(1, r.chunksRead), 3),
-      `${round(r.updateFirstQuarterMs, 2)} / ${round(r.updateLastQuarterMs, 2)}`,
+    rows: results.map((r) => [
+      r.variant.name,
       r.longTasks,
+      Math.round(r.longestTaskMs),
       Math.round(r.longestFrameMs),
-      Math.round(Math.min(1, r.framesDelivered) * 100),
+      pct(Math.min(1, r.framesDelivered)),
       `${Math.round(r.arrivalToPaintP50)} / ${Math.round(r.arrivalToPaintP95)}`,
-      Math.round(r.slowestKeyMs),
+      Math.round(r.lastChunkToPaintMs),
+      round(r.doneToFinalMs, 1),
+      round(r.finishMs, 1),
+      `${r.blocksReplacedAtEnd} of ${r.blocksAtDone}`,
+      r.keystrokes === 0 ? '-' : `${r.keystrokes}, ${Math.round(r.keyP50Ms)} / ${Math.round(keyMax(r))}`,
     ]),
     notes: [
-      'main thread: DevTools TaskDuration (script, style, layout, paint, GC) from Enter to the final DOM; per chunk: over the body reads that carried text',
-      'renderer main thread (targets): a build minus the baseline build, which shows only the last line of the same stream (network, SSE, client, painter, scroll, probe)',
-      "update: the page's own animation-frame callbacks (append + render of the answer), median over the first and the last quarter of the stream",
-      'arrival->paint: from a body read resolving to the start of the frame after the answer changed (an upper bound: up to one frame late)',
-      'keys: Event Timing entries of the keystrokes typed while streaming (only those over 16 ms are reported; 0 = none)',
+      'long tasks: PerformanceObserver longtask; longest frame: long-animation-frame entries and gaps between animation frames',
+      'frames: animation frames while streaming over those of a 60 Hz display in the same time',
+      'arrival->paint: from the read that brought a text event (the browser client hands it to the page in the same task) to the end of the first frame that changed the answer after it',
+      "done->final DOM: from the read that brought `done` to the answer's data-phase=done (after finish()); blocks replaced: of the answer's blocks when `done` arrived, those gone at the end (a full re-render replaces all)",
+      'keys: a key every ~50 ms into the prompt box from the first text to the end, each keydown to the end of the next frame (max includes Event Timing durations)',
+      ...results
+        .filter((r) => r.longestFrameDetail !== 'none over 50 ms' || r.slowestEventDetail !== 'none of 16 ms or more')
+        .map(
+          (r) =>
+            `${r.variant.name}: longest frame ${r.longestFrameDetail}` +
+            (r.keystrokes > 0 ? `; slowest key event: ${r.slowestEventDetail}` : ''),
+        ),
+      ...results
+        .filter((r) => r.variant.build === 'ours' && r.variant.cpuThrottle === 1 && r.longFramesOver50.length > 0)
+        .map((r) => `${r.variant.name}: frames over 50 ms: ${r.longFramesOver50.join('; ')}`),
+    ],
+  };
+}
+
+function traceTable(results: VariantResult[]): BenchTable {
+  return {
+    section: 'page',
+    title: "Page: where the main thread's time goes (Chromium trace, self time in ms)",
+    columns: ['variant', 'window s', ...TRACE_GROUPS, 'total', 'top events (ms)'],
+    rows: results.map((r) => {
+      const trace = r.trace!;
+      const total = TRACE_GROUPS.reduce((sum, group) => sum + trace.groups[group], 0);
+      return [
+        r.variant.name,
+        round(trace.windowMs / 1000, 2),
+        ...TRACE_GROUPS.map((group) => Math.round(trace.groups[group])),
+        Math.round(total),
+        trace.top
+          .slice(0, 5)
+          .map(([name, ms]) => `${name} ${Math.round(ms)}`)
+          .join(', '),
+      ];
+    }),
+    notes: [
+      "separate runs with tracing on (devtools.timeline, v8, toplevel): each event's self time on the page's main thread, first text event to final DOM + 250 ms",
+      'script: JS and the native calls it makes that have no event of their own (DOM building, innerHTML); style: UpdateLayoutTree; paint: PrePaint + Paint;',
+      '  compositing: layer updates and commit; other: task overhead, IPC, network and message handling (RunTask and friends)',
     ],
   };
 }
@@ -158,37 +161,46 @@ interface Target {
   pass: boolean;
 }
 
-function targetsTable(results: [Variant, PageRunResult][], jsGzipBytes: number): BenchTable {
-  const get = (name: string) => results.find(([variant]) => variant.name === name)![1];
-  const plain = get('baseline: no renderer (last line only)');
-  const ours = get('ours (block-wise)');
-  const naive = get('naive (whole text per update)');
-  // The renderer's own main-thread time: the page with it, minus the same stream shown as plain text.
-  const oursNet = ours.mainThreadMs - plain.mainThreadMs;
-  const naiveNet = naive.mainThreadMs - plain.mainThreadMs;
-  const throttled = get('ours, CPU throttled 4x');
-  const typing = get('ours, typing while it streams');
-  const smooth = get('ours, steady reveal on');
+function targetsTable({ results, jsGzipBytes }: PageMeasurement): BenchTable {
+  const get = (key: string) => {
+    const result = find(results, key);
+    if (result === undefined) throw new Error(`the page section needs the ${key} variant for its targets`);
+    return result;
+  };
+  const baseline = get('baseline');
+  const ours = get('ours');
+  const naive = get('naive');
+  const reveal = get('ours-reveal');
+  const typing = get('ours-typing');
+  const throttled = get('ours-4x');
+  const oursNet = ours.cpuMs - baseline.cpuMs;
+  const naiveNet = naive.cpuMs - baseline.cpuMs;
+  const normalSpeed = [ours, reveal, typing];
+  const longTasks = normalSpeed.reduce((sum, r) => sum + r.longTasks, 0);
   const targets: Target[] = [
     {
       name: 'renderer main thread <= 10% of the stream',
-      value: `${Math.round(oursNet)} ms = ${pct(oursNet / ours.streamMs)}`,
+      value: `${Math.round(oursNet)} ms of ${round(ours.streamMs / 1000, 1)} s = ${pct(oursNet / ours.streamMs)}`,
       pass: oursNet <= 0.1 * ours.streamMs,
     },
     {
-      name: 'renderer main thread <= 15% of the naive one',
+      name: "renderer main thread <= 15% of the naive one's",
       value: `${Math.round(oursNet)} vs ${Math.round(naiveNet)} ms = ${pct(oursNet / naiveNet)}`,
       pass: oursNet <= 0.15 * naiveNet,
     },
     {
-      name: 'update cost last/first quarter <= 1.3x (naive for reference)',
-      value: `${ratio(ours)}x (naive ${ratio(naive)}x)`,
-      pass: ours.updateLastQuarterMs <= 1.3 * Math.max(ours.updateFirstQuarterMs, 0.1),
+      name: 'update cost, last quarter <= 1.3x the first',
+      value: `${growth(ours)}x (naive ${growth(naive)}x)`,
+      pass: ours.renderLastQuarterMs <= 1.3 * ours.renderFirstQuarterMs,
     },
-    { name: 'no long task over 50 ms', value: String(ours.longTasks), pass: ours.longTasks === 0 },
     {
-      name: 'CPU throttled 4x: no frame over 200 ms',
-      value: `${Math.round(throttled.longestFrameMs)} ms`,
+      name: 'no long task over 50 ms (normal CPU)',
+      value: `${longTasks} (longest ${Math.round(Math.max(...normalSpeed.map((r) => r.longestTaskMs)))} ms)`,
+      pass: longTasks === 0,
+    },
+    {
+      name: 'CPU throttled 4x: no animation frame over 200 ms',
+      value: `${Math.round(throttled.longestFrameMs)} ms (${throttled.longestFrameSource})`,
       pass: throttled.longestFrameMs <= 200,
     },
     {
@@ -197,56 +209,58 @@ function targetsTable(results: [Variant, PageRunResult][], jsGzipBytes: number):
       pass: ours.framesDelivered >= 0.95,
     },
     {
-      name: 'last chunk on screen within 50 ms',
-      value: `${Math.round(ours.lastChunkToPaintMs)} ms (reveal on: ${Math.round(smooth.lastChunkToPaintMs)} ms)`,
+      name: 'last chunk on screen within 50 ms of arrival',
+      value: `${Math.round(ours.lastChunkToPaintMs)} ms (steady reveal on: ${Math.round(reveal.lastChunkToPaintMs)} ms)`,
       pass: ours.lastChunkToPaintMs <= 50,
     },
     {
-      name: 'every keystroke handled within 100 ms',
-      value: `${typing.keystrokes} keys, slowest ${Math.round(typing.slowestKeyMs) || '<16'} ms`,
-      pass: typing.keystrokes > 0 && typing.slowestKeyMs <= 100,
+      name: 'every keystroke handled within 100 ms while streaming',
+      value: `${typing.keystrokes} keys, slowest ${Math.round(keyMax(typing))} ms`,
+      pass: typing.keystrokes > 0 && keyMax(typing) <= 100,
     },
     {
       name: 'done -> final DOM within 16 ms, no full re-render',
-      value: `${round(ours.doneToFinalMs, 1)} ms, ${ours.removedAtEnd} block(s) replaced`,
-      pass: ours.doneToFinalMs <= 16 && ours.removedAtEnd <= 1,
+      value: `${round(ours.doneToFinalMs, 1)} ms, ${ours.blocksReplacedAtEnd} of ${ours.blocksAtDone} blocks replaced`,
+      pass: ours.doneToFinalMs <= 16 && ours.blocksAtDone > 0 && ours.blocksReplacedAtEnd <= 1,
     },
     {
       name: "page's JavaScript <= 60 kB gzip (before lazy languages)",
-      value: `${(jsGzipBytes / 1024).toFixed(1)} kB`,
-      pass: jsGzipBytes <= 60 * 1024,
+      value: `${(jsGzipBytes / 1000).toFixed(1)} kB (${jsGzipBytes.toLocaleString('en-US')} bytes)`,
+      pass: jsGzipBytes <= 60_000,
     },
   ];
   return {
     section: 'page',
-    title: 'Chat page targets (issue 12)',
+    title: 'Page: targets',
     columns: ['target', 'measured', 'result'],
     rows: targets.map((target) => [target.name, target.value, target.pass ? 'PASS' : 'FAIL']),
-    notes: targets.every((target) => target.pass) ? [] : ['FAILED: see the rows marked FAIL'],
+    notes: [
+      "renderer main thread: main-thread CPU of the page with the renderer minus the page with none (baseline), over the stream's duration (first to last text event)",
+      'update cost: median render() per updated frame, last quarter of the stream over the first',
+      'no full re-render: at most one of the blocks on screen when `done` arrived (the open tail) is replaced at the end',
+      ...(targets.every((target) => target.pass) ? [] : ['FAILED: see the rows marked FAIL']),
+    ],
   };
 }
 
-/** The entry and every file it imports statically, gzipped: what the page loads before any language. */
-function eagerJavaScriptGzip(
-  dir: string,
-  manifest: { app: string; outputs: Record<string, { imports: string[] }> },
-): number {
-  const seen = new Set<string>();
-  const visit = (file: string) => {
-    if (seen.has(file)) return;
-    seen.add(file);
-    for (const imported of manifest.outputs[file]?.imports ?? []) visit(imported);
-  };
-  visit(manifest.app);
-  return [...seen].reduce((sum, file) => sum + gzipSync(readFileSync(path.join(dir, file))).length, 0);
+function find(results: VariantResult[], key: string): VariantResult | undefined {
+  return results.find((result) => result.variant.key === key);
 }
 
-function ratio(result: PageRunResult): string {
-  return round(result.updateLastQuarterMs / Math.max(result.updateFirstQuarterMs, 0.01), 2).toString();
+function keyMax(result: VariantResult): number {
+  return Math.max(result.keyMaxMs, result.eventTimingMaxMs);
+}
+
+function growth(result: VariantResult): string {
+  return (result.renderLastQuarterMs / Math.max(result.renderFirstQuarterMs, 0.001)).toFixed(2);
 }
 
 function pct(value: number): string {
   return `${(value * 100).toFixed(1)}%`;
+}
+
+function fixed(value: number): string {
+  return value.toFixed(2);
 }
 
 function round(value: number, digits: number): number {

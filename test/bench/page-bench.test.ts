@@ -1,42 +1,71 @@
 /**
- * The page bench's measuring code, run briefly as a smoke test: it drives the real page and returns
- * every figure. No timing is asserted here (speed targets live in `npm run bench`); only that each
- * figure was measured and the page showed exactly the streamed answer.
+ * The page section's measuring code, run in quick mode as a smoke test: the real page (built with our
+ * renderer and with the naive one) in Chromium, the quick part of the fixture streamed through the real
+ * server and emulator. No timing is asserted here (speed targets live in `npm run bench`, and tests never
+ * assert wall-clock figures): only that every figure was measured and is sane, that the page saw exactly
+ * the chunks the emulator streamed, and that both renderers ended with the same answer.
  */
-import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runPage } from '../../bench/page/page-run.js';
-import { startPageHarness, type PageHarness } from '../page/page-harness.js';
+import { describe, expect, it } from 'vitest';
+import { benchText, measurePage, type VariantResult } from '../../bench/page/page-measure.js';
 
-const TEXT = readFileSync('test/fixtures/markdown/long-answer.md', 'utf8').slice(0, 4_000);
-
-let h: PageHarness;
-beforeAll(async () => {
-  h = await startPageHarness({}, { speed: 8 });
-  h.emu.scripts.add({ match: { prompt: 'bench-smoke' }, answer: { text: TEXT } });
-});
-afterAll(async () => {
-  await h?.close();
-});
-
-describe('the page bench', () => {
-  it('measures a streamed answer in the real page', async () => {
-    const result = await runPage(h.browser, {
-      url: h.url,
-      prompt: 'bench-smoke',
-      smooth: false,
-      cpuThrottle: 1,
-      maxTokens: 3_000,
-      typeWhileStreaming: true,
+describe('the page bench (quick)', () => {
+  it('measures our renderer (typing while it streams) and the naive one (CPU throttled) in the real page', async () => {
+    const { text, expectedChunks, results, jsGzipBytes } = await measurePage({
+      quick: true,
+      only: ['ours-typing', 'naive-4x'],
     });
-    expect(result.finalText).toBe(TEXT);
-    expect(result.chunksRead).toBeGreaterThan(10);
-    expect(result.streamMs).toBeGreaterThan(0);
-    expect(result.mainThreadMs).toBeGreaterThan(0);
-    expect(result.updates).toBeGreaterThan(3);
-    expect(result.framesDelivered).toBeGreaterThan(0);
-    expect(Number.isFinite(result.lastChunkToPaintMs)).toBe(true);
-    expect(Number.isFinite(result.doneToFinalMs)).toBe(true);
-    expect(result.keystrokes).toBeGreaterThan(0);
-  }, 60_000);
+    expect(text).toBe(benchText(true));
+    expect(results.map((r) => r.variant.key)).toEqual(['ours-typing', 'naive-4x']);
+    const [ours, naive] = results as [VariantResult, VariantResult];
+    for (const r of results) {
+      expect(r.finalText).toBe(text);
+      // One text event per emulator chunk, and the emulator wrote those plus a few framing events.
+      expect(r.textEvents).toBe(expectedChunks);
+      expect(r.upstreamEvents - r.textEvents).toBeGreaterThanOrEqual(0);
+      expect(r.upstreamEvents - r.textEvents).toBeLessThanOrEqual(10);
+      expect(r.textReads).toBeGreaterThan(0);
+      expect(r.textReads).toBeLessThanOrEqual(r.textEvents);
+      for (const figure of [
+        r.streamMs,
+        r.mainThreadMs,
+        r.scriptMs,
+        r.styleLayoutMs,
+        r.metricsWindowMs,
+        r.updates,
+        r.renderTotalMs,
+        r.renderFirstQuarterMs,
+        r.renderLastQuarterMs,
+        r.frameFirstQuarterMs,
+        r.frameLastQuarterMs,
+        r.framesDelivered,
+        r.arrivalToPaintP50,
+        r.arrivalToPaintP95,
+        r.lastChunkToPaintMs,
+        r.doneToPaintMs,
+        r.finishMs,
+        r.blocks,
+      ]) {
+        expect(Number.isFinite(figure) && figure > 0).toBe(true);
+      }
+      expect(r.mainThreadMs).toBeGreaterThanOrEqual(r.scriptMs);
+      expect(r.metricsWindowMs).toBeGreaterThanOrEqual(r.streamMs);
+      expect(r.renderTotalMs).toBeLessThan(r.mainThreadMs);
+      expect(r.updates).toBeLessThanOrEqual(r.textEvents);
+      expect(r.arrivalToPaintP95).toBeGreaterThanOrEqual(r.arrivalToPaintP50);
+      expect(r.doneToFinalMs).toBeGreaterThanOrEqual(0);
+      expect(r.longestFrameMs).toBeGreaterThan(0);
+    }
+    // Both renderers show the same answer (blocks may be wrapped differently: compare the words).
+    const words = (s: string) => s.split(/\s+/).filter(Boolean).join(' ');
+    expect(words(ours.renderedText)).toBe(words(naive.renderedText));
+    expect(ours.renderedText).toContain('GenerationStore');
+    // Keys typed into the prompt while it streamed, each timed; the naive page replaced every block at the end.
+    expect(ours.keystrokes).toBeGreaterThan(10);
+    expect(ours.keyP50Ms).toBeGreaterThan(0);
+    expect(naive.keystrokes).toBe(0);
+    expect(ours.blocksAtDone).toBeGreaterThan(10);
+    expect(ours.blocksReplacedAtEnd).toBeLessThan(ours.blocksAtDone);
+    expect(naive.blocksReplacedAtEnd).toBe(naive.blocksAtDone);
+    expect(jsGzipBytes).toBeGreaterThan(10_000);
+  }, 90_000);
 });
