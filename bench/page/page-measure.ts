@@ -34,8 +34,12 @@ const TIMING = {
   jitter: 0,
 };
 
-/** The page with its own renderer, with the naive one, with none (last line only), with plain text. */
-export type Build = 'ours' | 'naive' | 'plain' | 'text';
+/**
+ * The page with its own renderer; with the naive one updated once per animation frame (the reference for
+ * the targets); with the naive one behind the page's own painter (fewer, spaced updates); with none (last
+ * line only); with plain text.
+ */
+export type Build = 'ours' | 'naive' | 'naive-batched' | 'plain' | 'text';
 
 export interface Variant {
   key: string;
@@ -59,7 +63,15 @@ export const VARIANTS: Variant[] = [
   },
   { key: 'text', name: 'plain text, no markdown', build: 'text', smooth: false, cpuThrottle: 1, typing: false },
   { key: 'ours', name: 'ours (block-wise)', build: 'ours', smooth: false, cpuThrottle: 1, typing: false },
-  { key: 'naive', name: 'naive (whole text per update)', build: 'naive', smooth: false, cpuThrottle: 1, typing: false },
+  { key: 'naive', name: 'naive (whole text per frame)', build: 'naive', smooth: false, cpuThrottle: 1, typing: false },
+  {
+    key: 'naive-batched',
+    name: 'naive, batched by our painter',
+    build: 'naive-batched',
+    smooth: false,
+    cpuThrottle: 1,
+    typing: false,
+  },
   { key: 'ours-reveal', name: 'ours, steady reveal on', build: 'ours', smooth: true, cpuThrottle: 1, typing: false },
   {
     key: 'ours-typing',
@@ -212,15 +224,24 @@ function median(runs: (PageRunResult & { upstreamEvents: number })[]): Omit<Vari
   };
 }
 
-/** esbuild: the page's markdown module replaced by bench/page/<build>-markdown.ts. */
+/**
+ * esbuild: the page's markdown module replaced by bench/page/<build>-markdown.ts; in the naive build the
+ * painter too, by one that updates on every animation frame (bench/page/per-frame-painter.ts).
+ */
 function swapRenderer(build: Build): Plugin {
   const replacement = fileURLToPath(new URL(`./${build}-markdown.ts`, import.meta.url));
+  const perFramePainter = fileURLToPath(new URL('./per-frame-painter.ts', import.meta.url));
+  const fromPage = (importer: string) => importer.includes(`${path.sep}web${path.sep}app${path.sep}`);
   return {
     name: `${build}-renderer`,
     setup(esbuild) {
       esbuild.onResolve({ filter: /\/markdown\/index\.js$/ }, (args) =>
-        args.importer.includes(`${path.sep}web${path.sep}app${path.sep}`) ? { path: replacement } : undefined,
+        fromPage(args.importer) ? { path: replacement } : undefined,
       );
+      if (build === 'naive')
+        esbuild.onResolve({ filter: /\/frame-painter\.js$/ }, (args) =>
+          fromPage(args.importer) ? { path: perFramePainter } : undefined,
+        );
     },
   };
 }
