@@ -40,7 +40,7 @@ export const DEFAULT_MODELS: readonly ServerModel[] = [
   { id: 'us.anthropic.claude-3-7-sonnet-20250219-v1:0', family: 'anthropic', name: 'Claude 3.7 Sonnet' },
   { id: 'anthropic.claude-v2:1', family: 'anthropic-text', name: 'Claude 2.1' },
   { id: 'amazon.titan-text-express-v1', family: 'titan', name: 'Titan Text Express' },
-  { id: 'amazon.nova-lite-v1:0', family: 'nova', name: 'Nova Lite' },
+  { id: 'us.amazon.nova-lite-v1:0', family: 'nova', name: 'Nova Lite' },
   { id: 'meta.llama3-8b-instruct-v1:0', family: 'llama', name: 'Llama 3 8B Instruct' },
   { id: 'mistral.mistral-7b-instruct-v0:2', family: 'mistral', name: 'Mistral 7B Instruct' },
   { id: 'mistral.mistral-large-2407-v1:0', family: 'mistral-chat', name: 'Mistral Large (24.07)' },
