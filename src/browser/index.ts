@@ -27,6 +27,16 @@ export {
   type ChatStateInput,
 } from './chat-state.js';
 export {
+  streamCharacteristics,
+  cumulativeOutput,
+  chunkGaps,
+  ChunkRecorder,
+  type ChunkArrival,
+  type OutputPoint,
+  type Spread,
+  type StreamCharacteristics,
+} from './stream-characteristics.js';
+export {
   isTerminalEvent,
   type ChatEvent,
   type ChatMessage,

@@ -1,6 +1,54 @@
-/** The chat page's entry: the stylesheet (bundled by esbuild) and the app. */
+/**
+ * The chat page's entry: the stylesheet (bundled by esbuild) and the three views, chosen by the address's
+ * fragment (app/page-route.ts). Each view is built the first time it is shown, so a watcher who opens a
+ * share link never loads the chat's model list or asks for an API key.
+ */
 import './styles.css';
+import { ApiKeyStore } from './app/api-key.js';
 import { ChatApp } from './app/chat-app.js';
+import { ComparePage } from './app/compare-page.js';
+import { loadSettings } from './app/conversation-store.js';
+import { byId } from './app/dom.js';
+import { routeFrom, type PageRoute } from './app/page-route.js';
+import { SettingsPanel } from './app/settings-panel.js';
+import { WatchPage } from './app/watch-page.js';
 
-const app = new ChatApp();
-void app.start();
+const keys = new ApiKeyStore();
+let chat: ChatApp | undefined;
+let compare: ComparePage | undefined;
+let watcher: WatchPage | undefined;
+const settings = new SettingsPanel(loadSettings(), () => chat?.settingsChanged());
+
+function show(route: PageRoute): void {
+  document.body.dataset.view = route.view;
+  byId('compare-view').hidden = route.view !== 'compare';
+  byId('watch-view').hidden = route.view !== 'watch';
+  for (const [id, view] of [
+    ['nav-chat', 'chat'],
+    ['nav-compare', 'compare'],
+  ] as const) {
+    if (route.view === view) byId(id).setAttribute('aria-current', 'page');
+    else byId(id).removeAttribute('aria-current');
+  }
+  if (route.view === 'chat' && chat === undefined) {
+    chat = new ChatApp(keys, settings);
+    void chat.start();
+  }
+  if (route.view === 'compare') {
+    compare ??= new ComparePage(keys, settings);
+    compare.show();
+  }
+  if (route.view === 'watch') {
+    watcher ??= new WatchPage();
+    watcher.open(route.id, route.share);
+  } else watcher?.close();
+  document.title =
+    route.view === 'compare'
+      ? 'Compare models · Bedrock chat'
+      : route.view === 'watch'
+        ? 'Shared answer · Bedrock chat'
+        : 'Bedrock chat';
+}
+
+addEventListener('hashchange', () => show(routeFrom(location.hash)));
+show(routeFrom(location.hash));

@@ -1,9 +1,11 @@
 /**
  * `bedrock-inference compare`, run as a user runs it: each model's answer under its name, equal to what
- * the library streams for that model, in the order given, then one table row per model; a model that
+ * the library streams for that model, in the order given, then one table row per model with how it
+ * streamed (chunk count and sizes equal to the chunks the library delivers for that model); a model that
  * fails gets its error in its row while the others still answer, and the exit code says one failed.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { streamCharacteristics } from '../../src/browser/stream-characteristics.js';
 import { BedrockStreamingClient } from '../../src/client/bedrock-streaming-client.js';
 import { startEmulator, type Emulator } from '../../src/emulator/server.js';
 import { INSTANT_EMULATOR, runCli } from './cli-harness.js';
@@ -14,6 +16,8 @@ const MODELS = ['anthropic.claude-3-haiku-20240307-v1:0', 'meta.llama3-8b-instru
 describe('bedrock-inference compare', () => {
   let emu: Emulator;
   const expected = new Map<string, string>();
+  /** Per model: its chunk count and chunk sizes (median/p95) as the library delivers them. */
+  const chunking = new Map<string, string>();
 
   beforeAll(async () => {
     emu = await startEmulator({ port: 0, speed: 'instant' });
@@ -24,10 +28,12 @@ describe('bedrock-inference compare', () => {
     });
     try {
       for (const modelId of MODELS) {
-        expected.set(
-          modelId,
-          (await client.invokeStream({ modelId, prompt: PROMPT, maxTokens: 40 }).finalResult()).text,
-        );
+        const chunks: string[] = [];
+        for await (const delta of client.invokeStream({ modelId, prompt: PROMPT, maxTokens: 40 })) chunks.push(delta);
+        expected.set(modelId, chunks.join(''));
+        const sizes = streamCharacteristics(chunks.map((chunk) => ({ atMs: 0, chars: chunk.length })));
+        const { median, p95 } = sizes.chunkChars!;
+        chunking.set(modelId, `${sizes.chunkCount} +${Number.isInteger(median) ? median : median.toFixed(1)}/${p95}`);
       }
     } finally {
       client.destroy();
@@ -45,9 +51,16 @@ describe('bedrock-inference compare', () => {
       expect(run.code).toBe(0);
       const sections = MODELS.map((modelId) => `=== ${modelId} ===\n${expected.get(modelId)}\n`);
       expect(run.stdout.startsWith(sections.join('\n'))).toBe(true);
-      const rows = run.stdout.split('\n').filter((line) => MODELS.some((modelId) => line.startsWith(`${modelId} `)));
-      expect(rows).toHaveLength(MODELS.length);
-      for (const row of rows) expect(row).toMatch(/ \d+ +\d+ +40 +[\d.]+ +max_tokens$/);
+      expect(run.stdout).toMatch(
+        /^model +first text ms +total ms +chunks +chunk chars p50\/p95 +gap ms p50\/p95 +out tokens/m,
+      );
+      for (const modelId of MODELS) {
+        const row = run.stdout.split('\n').find((line) => line.startsWith(`${modelId} `));
+        // first text ms, total ms, chunks, chunk chars p50/p95, gap ms p50/p95, out tokens, tokens/s, stop
+        expect(row).toMatch(
+          new RegExp(` \\d+ +\\d+ +${chunking.get(modelId)} +[\\d.]+/[\\d.]+ +40 +[\\d.]+ +max_tokens$`),
+        );
+      }
     }
   }, 60_000);
 
@@ -65,7 +78,7 @@ describe('bedrock-inference compare', () => {
     expect(run.stdout).not.toContain('===');
     expect(run.stdout).toMatch(new RegExp(`^${MODELS[0]!.replace(/\./g, '\\.')} .* max_tokens$`, 'm'));
     expect(run.stdout).toMatch(
-      /^acme\.unknown-v1 +- +- +- +- +error: ValidationError: Cannot tell which model family/m,
+      /^acme\.unknown-v1 +- +- +- +- +- +- +- +error: ValidationError: Cannot tell which model family/m,
     );
   }, 60_000);
 });

@@ -27,6 +27,10 @@ export interface OpenPageOptions {
   colorScheme?: 'light' | 'dark';
   /** Where to open the page (default: the server's URL). */
   url?: string;
+  /** Runs before the page is opened (e.g. `page.addInitScript`). */
+  setup?: (page: Page) => Promise<void>;
+  /** What shows that the page is ready (default: the chat's model list, `#model option`); null waits for nothing. */
+  readyWhen?: string | null;
 }
 
 export interface OpenedPage {
@@ -69,8 +73,10 @@ export async function startPageHarness(
         if (message.type() === 'error') errors.push(message.text());
       });
       page.on('pageerror', (error) => errors.push(error.message));
+      await options.setup?.(page);
       await page.goto(options.url ?? harness.url);
-      await page.waitForSelector('#model option', { state: 'attached' });
+      const ready = options.readyWhen === undefined ? '#model option' : options.readyWhen;
+      if (ready !== null) await page.waitForSelector(ready, { state: 'attached' });
       return { page, context, requests, errors };
     },
     async close() {

@@ -1,11 +1,18 @@
 /**
  * `bedrock-inference compare [prompt...] --models a,b,c`: the same prompt to several models, at the same
  * time (or one after another with `--sequential`, so their timings do not share the connection and the
- * cores). Prints each answer under its model, in the order given, then a table of time to first text,
- * total time, output tokens, tokens per second and stop reason. A model that fails gets its error in the
- * table; the others still run (exit code 1 when any failed). Ctrl-C stops them all.
+ * cores). Prints each answer under its model, in the order given, then a table of how each streamed:
+ * time to first text, total time, chunk count, chunk sizes and gaps between chunks (median / p95),
+ * output tokens, tokens per second and stop reason, computed by the same module as the chat page's
+ * compare view (src/browser/stream-characteristics.ts). A model that fails gets its error in the table;
+ * the others still run (exit code 1 when any failed). Ctrl-C stops them all.
  */
 import type { Command } from 'commander';
+import {
+  ChunkRecorder,
+  streamCharacteristics,
+  type StreamCharacteristics,
+} from '../../browser/stream-characteristics.js';
 import type { BedrockStreamingClient, InferenceRequest, InferenceResult } from '../../index.js';
 import {
   addGenerationOptions,
@@ -23,8 +30,10 @@ type CompareFlags = Omit<GenerationFlags, 'model' | 'family'> & {
   answers: boolean;
 };
 
-/** One model's outcome. */
-type Outcome = { modelId: string; result: InferenceResult } | { modelId: string; error: string; text: string };
+/** One model's outcome, with how its text chunks arrived. */
+type Outcome =
+  | { modelId: string; result: InferenceResult; streamed: StreamCharacteristics }
+  | { modelId: string; error: string; text: string };
 
 const DEFAULT_MODELS = [
   'anthropic.claude-3-haiku-20240307-v1:0',
@@ -71,8 +80,13 @@ async function answer(
 ): Promise<Outcome> {
   let stream;
   try {
+    const recorder = new ChunkRecorder();
     stream = client.invokeStream(request);
-    return { modelId: request.modelId, result: await stream.finalResult() };
+    for await (const delta of stream) recorder.text(delta);
+    // The iteration consumed the stream; finalResult() now returns its outcome.
+    const result = await stream.finalResult();
+    const bedrockTokens = result.usage.source === 'bedrock' ? result.usage.outputTokens : null;
+    return { modelId: request.modelId, result, streamed: streamCharacteristics(recorder.chunks, bedrockTokens) };
   } catch (error) {
     // What arrived before the failure is kept, as the library keeps it.
     return { modelId: request.modelId, error: errorText(error), text: stream?.text ?? '' };
@@ -80,18 +94,32 @@ async function answer(
 }
 
 function table(outcomes: readonly Outcome[]): string {
-  const header = ['model', 'first text ms', 'total ms', 'out tokens', 'tokens/s', 'stop'];
+  const header = [
+    'model',
+    'first text ms',
+    'total ms',
+    'chunks',
+    'chunk chars p50/p95',
+    'gap ms p50/p95',
+    'out tokens',
+    'tokens/s',
+    'stop',
+  ];
   const errors = new Set<number>();
   const rows = outcomes.map((outcome, index) => {
     if ('error' in outcome) {
       errors.add(index);
-      return [outcome.modelId, '-', '-', '-', '-', `error: ${outcome.error}`];
+      return [outcome.modelId, ...header.slice(1, -1).map(() => '-'), `error: ${outcome.error}`];
     }
     const { metrics, usage, stopReason } = outcome.result;
+    const { streamed } = outcome;
     return [
       outcome.modelId,
       metrics.timeToFirstTokenMs === null ? '-' : String(Math.round(metrics.timeToFirstTokenMs)),
       String(Math.round(metrics.totalTimeMs)),
+      String(streamed.chunkCount),
+      streamed.chunkChars === null ? '-' : `${round(streamed.chunkChars.median)}/${round(streamed.chunkChars.p95)}`,
+      streamed.gapMs === null ? '-' : `${round(streamed.gapMs.median)}/${round(streamed.gapMs.p95)}`,
       `${usage.outputTokens}${usage.source === 'bedrock' ? '' : ' (est.)'}`,
       metrics.outputTokensPerSecond === null ? '-' : metrics.outputTokensPerSecond.toFixed(1),
       stopReason,
@@ -107,6 +135,11 @@ function table(outcomes: readonly Outcome[]): string {
   const line = (cells: string[]) =>
     cells.map((cell, column) => (column === cells.length - 1 ? cell : cell.padEnd(widths[column]!))).join('  ');
   return [line(header), line(widths.map((width) => '-'.repeat(width))), ...rows.map(line)].join('\n');
+}
+
+/** Whole numbers as they are, others to one decimal (a 0.4 ms gap is not 0). */
+function round(value: number): string {
+  return Number.isInteger(value) ? String(value) : value.toFixed(1);
 }
 
 function modelList(value: string): string[] {

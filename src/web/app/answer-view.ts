@@ -2,8 +2,9 @@
  * One assistant answer on the page: the typing indicator until the first token, a collapsible
  * "thinking" block while reasoning streams, the markdown answer painted on animation frames, the
  * state line (retrying, throttled, reconnecting, stopped, errors by type), the actions (copy,
- * continue, retry) and the metrics. It is driven by the browser client's events and state machine
- * only, so the same view serves a chat turn, a watched generation and a lane of a comparison.
+ * continue, retry, share) and the metrics. It is driven by the browser client's events and state
+ * machine only, so the same view serves a chat turn, a watched generation and a lane of a comparison;
+ * an action shows only where its hook is given (a watcher cannot continue someone else's answer).
  */
 import type { ChatEvent, ChatSnapshot } from '../../browser/index.js';
 import { renderMarkdown, StreamingMarkdown } from '../markdown/index.js';
@@ -19,6 +20,8 @@ export interface AnswerViewHooks {
   ended(view: AnswerView): void;
   onContinue?(view: AnswerView): void;
   onRetry?(view: AnswerView): void;
+  /** Share is offered from the generation's `start` event on, also while it streams. */
+  onShare?(view: AnswerView): void;
 }
 
 export class AnswerView {
@@ -33,6 +36,11 @@ export class AnswerView {
   private readonly metricsLine: HTMLDivElement;
   private readonly continueButton: HTMLButtonElement;
   private readonly retryButton: HTMLButtonElement;
+  private readonly shareButton: HTMLButtonElement;
+  private readonly shareLine: HTMLDivElement;
+  private readonly shareInput: HTMLInputElement;
+  private readonly shareNote: HTMLSpanElement;
+  private readonly meta: HTMLDivElement;
   private markdown: StreamingMarkdown;
   private readonly painter: FramePainter;
   private countdown: ReturnType<typeof setInterval> | undefined;
@@ -41,6 +49,8 @@ export class AnswerView {
   private reasoning = '';
   /** The phase (and detail) last shown. */
   private shownPhase = '';
+  /** The server's id for the generation, from its `start` event. */
+  generationId: string | undefined;
   endedAs: AnswerStatus | undefined;
   metrics: AnswerMetrics | undefined;
   note: string | undefined;
@@ -70,16 +80,26 @@ export class AnswerView {
     this.continueButton = h('button', { type: 'button', class: 'small', hidden: true }, 'Continue');
     this.retryButton = h('button', { type: 'button', class: 'small', hidden: true }, 'Retry');
     const copyButton = h('button', { type: 'button', class: 'small', 'aria-label': 'Copy answer' }, 'Copy');
+    this.shareButton = h(
+      'button',
+      { type: 'button', class: 'small share', hidden: true, title: 'A link that lets others watch this answer' },
+      'Share',
+    );
+    this.shareInput = h('input', { type: 'text', readonly: true, 'aria-label': 'Link to watch this answer' });
+    this.shareNote = h('span', { class: 'share-note' });
+    this.shareLine = h('div', { class: 'share-line', hidden: true }, this.shareInput, this.shareNote);
     this.metricsLine = h('div', { class: 'metrics' });
+    this.meta = h('div', { class: 'message-meta' }, shortModelName(model));
     this.element = h(
       'li',
       { class: 'message assistant', 'data-phase': 'submitting' },
-      h('div', { class: 'message-meta' }, shortModelName(model)),
+      this.meta,
       this.reasoningBlock,
       this.typing,
       this.answer,
       this.status,
-      h('div', { class: 'actions' }, copyButton, this.continueButton, this.retryButton),
+      h('div', { class: 'actions' }, copyButton, this.continueButton, this.retryButton, this.shareButton),
+      this.shareLine,
       this.metricsLine,
     );
     this.markdown = new StreamingMarkdown(this.answer);
@@ -96,11 +116,15 @@ export class AnswerView {
     copyButton.addEventListener('click', () => void copyText(this.text, copyButton));
     this.continueButton.addEventListener('click', () => this.hooks.onContinue?.(this));
     this.retryButton.addEventListener('click', () => this.hooks.onRetry?.(this));
+    this.shareButton.addEventListener('click', () => this.hooks.onShare?.(this));
+    this.shareInput.addEventListener('focus', () => this.shareInput.select());
   }
 
   /** A finished answer restored from storage: rendered once, whole. */
   static restored(message: StoredMessage, hooks: AnswerViewHooks): AnswerView {
     const view = new AnswerView(message.model ?? '', hooks, false);
+    view.generationId = message.generationId;
+    view.shareButton.hidden = hooks.onShare === undefined || view.generationId === undefined;
     view.received = message.content;
     view.reasoning = message.reasoning ?? '';
     view.typing.hidden = true;
@@ -152,6 +176,7 @@ export class AnswerView {
     this.metrics = undefined;
     this.element.classList.remove('settled', 'stopped', 'failed');
     this.metricsLine.textContent = '';
+    this.shareLine.hidden = true;
     this.status.title = '';
     this.setStatus(undefined);
     this.continueButton.hidden = true;
@@ -199,6 +224,10 @@ export class AnswerView {
         this.finishAs('error', errorNote(event), answerMetrics(snapshot));
         break;
       case 'start':
+        this.generationId = event.id;
+        this.meta.textContent = shortModelName(event.model);
+        this.shareButton.hidden = this.hooks.onShare === undefined;
+        break;
       case 'usage':
         break;
     }
@@ -276,9 +305,25 @@ export class AnswerView {
     this.reasoningSummary.textContent = 'Reasoning';
     this.setStatus(note, status === 'error' ? 'error' : 'info');
     this.metricsLine.textContent = metrics === undefined ? '' : formatMetrics(metrics);
-    this.continueButton.hidden = !(status === 'error' && this.received.trim() !== '');
-    this.retryButton.hidden = status === 'done';
+    this.continueButton.hidden =
+      this.hooks.onContinue === undefined || !(status === 'error' && this.received.trim() !== '');
+    this.retryButton.hidden = this.hooks.onRetry === undefined || status === 'done';
     this.hooks.ended(this);
+  }
+
+  /** Shows the link that lets others watch this answer (selected, ready to copy), or why there is none. */
+  showShareLink(link: { url: string; copied: boolean } | { problem: string }): void {
+    this.shareLine.hidden = false;
+    if ('problem' in link) {
+      this.shareInput.hidden = true;
+      this.shareNote.textContent = link.problem;
+      return;
+    }
+    this.shareInput.hidden = false;
+    this.shareInput.value = link.url;
+    this.shareNote.textContent = link.copied
+      ? 'Copied: anyone with this link can watch.'
+      : 'Anyone with this link can watch.';
   }
 
   private setStatus(text: string | undefined, kind: 'info' | 'wait' | 'error' = 'info'): void {

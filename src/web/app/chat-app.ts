@@ -6,7 +6,7 @@
  * through the server's cancel route.
  */
 import {
-  listModels,
+  share,
   streamChat,
   watch,
   type ChatEvent,
@@ -16,20 +16,18 @@ import {
 } from '../../browser/index.js';
 import { Announcer } from './announcer.js';
 import { AnswerView, type AnswerViewHooks } from './answer-view.js';
-import { ApiKeyStore } from './api-key.js';
+import { clientOptions, loadModelList } from './server-api.js';
+import type { ApiKeyStore } from './api-key.js';
 import {
   loadConversation,
-  loadSettings,
   saveConversation,
   type StoredConversation,
   type StoredMessage,
 } from './conversation-store.js';
 import { byId, h } from './dom.js';
-import { SettingsPanel } from './settings-panel.js';
+import { watchLink } from './page-route.js';
+import type { SettingsPanel } from './settings-panel.js';
 import { StickToBottom } from './stick-to-bottom.js';
-
-/** The API sits beside the page, also when the server is mounted under a path (`app.use('/ai', ...)`). */
-const BASE_URL = new URL('.', location.href).pathname.replace(/\/$/, '');
 
 /** With no event at all for this long while waiting for an answer, the page gives up with a message. */
 const SILENCE_TIMEOUT_MS = 90_000;
@@ -51,7 +49,7 @@ export class ChatApp {
   private readonly stop = byId<HTMLButtonElement>('stop');
   private readonly scroll = new StickToBottom(byId('conversation'), byId('jump'));
   private readonly announcer = new Announcer(byId('announcer'), byId('alerts'));
-  private readonly keys = new ApiKeyStore();
+  private readonly keys: ApiKeyStore;
   private readonly settings: SettingsPanel;
   private running: Running | undefined;
 
@@ -64,10 +62,12 @@ export class ChatApp {
     ended: () => this.scroll.contentChanged(),
     onContinue: (view) => this.continueAnswer(view),
     onRetry: (view) => this.retryAnswer(view),
+    onShare: (view) => void this.shareAnswer(view),
   };
 
-  constructor() {
-    this.settings = new SettingsPanel(loadSettings(), (s) => this.running?.view.setSmooth(s.smooth));
+  constructor(keys: ApiKeyStore, settings: SettingsPanel) {
+    this.keys = keys;
+    this.settings = settings;
     for (const message of this.conversation.messages) this.list.append(this.messageElement(message));
     this.updateEmpty();
     this.bindComposer();
@@ -81,22 +81,44 @@ export class ChatApp {
     if (running !== undefined) this.reattach(running.generationId, running.prefix);
   }
 
-  private async loadModels(problem?: string): Promise<void> {
+  private async loadModels(): Promise<void> {
     try {
-      this.settings.setModels(await listModels(this.clientOptions()));
+      this.settings.setModels(await loadModelList(this.keys));
     } catch (error) {
-      const status = (error as { status?: number }).status;
-      if (status === 401) {
-        await this.keys.ask(problem === undefined ? undefined : 'That key was not accepted. Check it and try again.');
-        return this.loadModels('retry');
-      }
       this.announcer.alert(`Could not load the model list: ${(error as Error).message}`);
     }
   }
 
+  /** Steady reveal switched in the settings: the running answer follows at once. */
+  settingsChanged(): void {
+    this.running?.view.setSmooth(this.settings.settings.smooth);
+  }
+
   private clientOptions(): { baseUrl: string; apiKey?: string } {
-    const apiKey = this.keys.value;
-    return apiKey === undefined ? { baseUrl: BASE_URL } : { baseUrl: BASE_URL, apiKey };
+    return clientOptions(this.keys);
+  }
+
+  /** Share: a link to watch this answer (live while it streams), copied to the clipboard when allowed. */
+  private async shareAnswer(view: AnswerView): Promise<void> {
+    const id = view.generationId;
+    if (id === undefined) return;
+    try {
+      const link = await share(id, this.clientOptions());
+      const url = watchLink(location.href, link.id, link.share);
+      const copied = await navigator.clipboard.writeText(url).then(
+        () => true,
+        () => false,
+      );
+      view.showShareLink({ url, copied });
+    } catch (error) {
+      const status = (error as { status?: number }).status;
+      view.showShareLink({
+        problem:
+          status === 404
+            ? 'This answer is no longer kept on the server, so it cannot be shared.'
+            : `Could not share: ${(error as Error).message}`,
+      });
+    }
   }
 
   private bindComposer(): void {
@@ -200,6 +222,7 @@ export class ChatApp {
     if (running?.view === view) this.armWatchdog();
     if (event.type === 'start') {
       this.conversation.running = { generationId: event.id, model: event.model, prefix: running?.prefix ?? '' };
+      message.generationId = event.id;
       saveConversation(this.conversation);
     }
     view.handle(event, snapshot);

@@ -11,6 +11,8 @@ export interface StoredMessage {
   content: string;
   reasoning?: string;
   model?: string;
+  /** The server's id for the generation (for Share while the server still keeps it). */
+  generationId?: string;
   status?: AnswerStatus;
   /** What ended an answer that did not finish. */
   note?: string;
