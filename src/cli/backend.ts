@@ -1,8 +1,13 @@
 /**
- * Which Bedrock a CLI command talks to. `auto` (the default) is real Bedrock when AWS credentials resolve
- * through the SDK's default chain, else the local emulator started in this process; `aws` and `emulator`
- * force one. Either way the library makes the same SDK calls: only endpoint and credentials differ.
+ * Which Bedrock a CLI command talks to. `auto` (the default) is real Bedrock whenever anything says this
+ * machine uses AWS (an AWS environment variable, a Bedrock API key, a shared config or credentials file)
+ * or the SDK's credential chain resolves (instance or container metadata), else the local emulator
+ * started in this process, announced loudly; `aws` and `emulator` force one. Either way the library makes
+ * the same SDK calls: only endpoint and credentials differ.
  */
+import { statSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import { InvalidArgumentError } from 'commander';
 import { startEmulator, type Emulator } from '../emulator/server.js';
@@ -19,57 +24,107 @@ export interface ResolvedBackend {
   description: string;
 }
 
-/** How long to wait for the credential chain (instance metadata can be slow off EC2). */
-const CREDENTIALS_TIMEOUT_MS = 3_000;
+/**
+ * Environment variables that mean "this machine is set up for AWS": with any of them `auto` uses AWS,
+ * whether or not credentials resolve right now (a call then fails with the SDK's own, clear error
+ * instead of answering with generated text).
+ */
+const AWS_SETTINGS = [
+  'AWS_ACCESS_KEY_ID',
+  'AWS_SESSION_TOKEN',
+  'AWS_PROFILE',
+  'AWS_DEFAULT_PROFILE',
+  'AWS_BEARER_TOKEN_BEDROCK',
+  'AWS_REGION',
+  'AWS_DEFAULT_REGION',
+  'AWS_ROLE_ARN',
+  'AWS_WEB_IDENTITY_TOKEN_FILE',
+  'AWS_CONTAINER_CREDENTIALS_RELATIVE_URI',
+  'AWS_CONTAINER_CREDENTIALS_FULL_URI',
+  'AWS_ENDPOINT_URL',
+  'AWS_ENDPOINT_URL_BEDROCK_RUNTIME',
+] as const;
 
-export function defaultRegion(flag: string | undefined): string {
-  return flag ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1';
+/** The region from the flag or the environment; undefined lets the SDK's chain (the profile) decide. */
+export function defaultRegion(flag: string | undefined): string | undefined {
+  return flag ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
 }
 
 export async function resolveBackend(options: {
   backend: BackendChoice;
-  region: string;
+  region: string | undefined;
   /** The default model of the client (a request may name its own). */
   modelId?: string;
   emulatorSpeed?: Speed;
 }): Promise<ResolvedBackend> {
   const { backend, region, modelId } = options;
-  const useAws = backend === 'aws' || (backend === 'auto' && (await credentialsResolve(region)));
+  const model = modelId === undefined ? {} : { modelId };
+  const setting = backend === 'auto' ? awsSetting() : undefined;
+  const useAws =
+    backend === 'aws' || setting !== undefined || (backend === 'auto' && (await credentialsResolve(region)));
   if (useAws) {
+    const why =
+      backend === 'aws' ? '--backend aws' : setting !== undefined ? `${setting} is set` : 'credentials resolved';
+    const where = region === undefined ? "the profile's region" : region;
     return {
-      clientOptions: { region, ...(modelId === undefined ? {} : { modelId }) },
+      clientOptions: { ...(region === undefined ? {} : { region }), ...model },
       emulator: undefined,
-      description: `Using AWS Bedrock in ${region} (credentials from the default provider chain).`,
+      description: `Using AWS Bedrock in ${where} (${why}; credentials from the SDK's default chain).`,
     };
   }
   const emulator = await startEmulator({ port: 0, speed: options.emulatorSpeed ?? 'realistic' });
-  const why = backend === 'emulator' ? '--backend emulator' : 'no AWS credentials found';
+  const why =
+    backend === 'emulator'
+      ? '--backend emulator'
+      : 'no AWS credentials found: no AWS setting, profile or API key, and the credential chain resolved none';
   return {
     clientOptions: {
       endpoint: emulator.url,
-      region,
+      region: region ?? 'us-east-1',
       credentials: { accessKeyId: 'emulator', secretAccessKey: 'emulator' },
-      ...(modelId === undefined ? {} : { modelId }),
+      ...model,
     },
     emulator,
-    description: `Using the local Bedrock emulator at ${emulator.url} (${why}; answers are generated text).`,
+    description:
+      `Using the local Bedrock emulator at ${emulator.url} (${why}). WARNING: answers are generated text, ` +
+      'not a model; pass --backend aws to require AWS.',
   };
 }
 
-/** True when the SDK's default credential chain yields credentials (within a short timeout). */
-async function credentialsResolve(region: string): Promise<boolean> {
-  const client = new BedrockRuntimeClient({ region });
-  let timer: NodeJS.Timeout | undefined;
+/** The first AWS setting present: an environment variable, or a shared config or credentials file. */
+export function awsSetting(): string | undefined {
+  for (const name of AWS_SETTINGS) if (process.env[name]) return name;
+  const aws = join(homedir(), '.aws');
+  const files = {
+    AWS_CONFIG_FILE: process.env.AWS_CONFIG_FILE ?? join(aws, 'config'),
+    AWS_SHARED_CREDENTIALS_FILE: process.env.AWS_SHARED_CREDENTIALS_FILE ?? join(aws, 'credentials'),
+  };
+  for (const [name, path] of Object.entries(files)) {
+    if (hasContent(path)) return process.env[name] === undefined ? path.replace(homedir(), '~') : name;
+  }
+  return undefined;
+}
+
+function hasContent(path: string): boolean {
   try {
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error('timed out')), CREDENTIALS_TIMEOUT_MS);
-    });
-    const identity = await Promise.race([client.config.credentials(), timeout]);
+    return statSync(path).size > 0;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * True when the SDK's default credential chain yields credentials (instance or container metadata),
+ * waiting as long as the SDK itself would: its providers have their own timeouts.
+ */
+async function credentialsResolve(region: string | undefined): Promise<boolean> {
+  const client = new BedrockRuntimeClient({ region: region ?? 'us-east-1' });
+  try {
+    const identity = await client.config.credentials();
     return typeof identity.accessKeyId === 'string' && identity.accessKeyId !== '';
   } catch {
     return false;
   } finally {
-    clearTimeout(timer);
     client.destroy();
   }
 }

@@ -45,7 +45,7 @@ export function addGenerationOptions(command: Command, options: { oneModel: bool
     .option('--system <text>', 'system prompt')
     .option('--api <api>', 'invoke (the family native API) or converse', api, 'invoke')
     .option('--backend <backend>', 'aws | emulator | auto (aws when credentials resolve)', backendChoice, 'auto')
-    .option('--region <region>', 'AWS region (default: AWS_REGION, else us-east-1)')
+    .option('--region <region>', "AWS region (default: AWS_REGION, else the profile's region)")
     .option(
       '--emulator-speed <speed>',
       "the emulator's pace: instant, realistic or a multiplier",

@@ -10,6 +10,11 @@ export interface AbortFollower {
   abort(reason: Error): void;
 }
 
+/** Told when an attempt timed out waiting for upstream (the connection under it may be dead). */
+export interface StallListener {
+  stalled(): void;
+}
+
 /** What a transport needs of an attempt's cancellation: its state, a signal on demand, direct followers. */
 export interface AttemptAbort {
   readonly aborted: boolean;
@@ -19,6 +24,8 @@ export interface AttemptAbort {
   /** Told at once when the attempt is aborted (now, if it already is); one follower at a time. */
   follow(follower: AbortFollower): void;
   unfollow(follower: AbortFollower): void;
+  /** The HTTP exchange under the attempt, told when the attempt times out. */
+  stallListener?: StallListener | undefined;
 }
 
 export class AbortState {

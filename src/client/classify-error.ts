@@ -96,6 +96,19 @@ function networkCode(error: unknown): string | undefined {
   return wrapper;
 }
 
+/** A TLS certificate verification failure anywhere in the cause chain (a retry cannot fix it). */
+function certificateCode(error: unknown): string | undefined {
+  for (let current = error, depth = 0; depth < 5 && typeof current === 'object' && current !== null; depth++) {
+    const code = textOf((current as ErrorLike).code);
+    if (TLS_CERTIFICATE_CODE.test(code)) return code;
+    current = (current as ErrorLike).cause;
+  }
+  return undefined;
+}
+
+const TLS_CERTIFICATE_CODE =
+  /^(?:DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT(?:_LOCALLY)?|CERT_[A-Z_]+|ERR_TLS_CERT_ALTNAME_INVALID)$/;
+
 function isAbort(error: ErrorLike): boolean {
   return error.name === 'AbortError' || error.code === 'ABORT_ERR';
 }
@@ -131,6 +144,14 @@ export function classifyError(error: unknown, ctx: ErrorContext): BedrockInferen
   };
   if (rule !== undefined) return fromRule(rule, name, detail, ctx, extra);
 
+  const tlsCode = certificateCode(error);
+  if (tlsCode !== undefined) {
+    return new ConnectionError(
+      `The endpoint's TLS certificate is not trusted (${tlsCode}; ${context(ctx)}): ${detail || name}. For a ` +
+        'private CA or a TLS-inspecting proxy pass its certificate as connection.tls.ca (or NODE_EXTRA_CA_CERTS).',
+      { ...base, retryable: false, code: tlsCode },
+    );
+  }
   const code = networkCode(error);
   if (code !== undefined) {
     return new ConnectionError(

@@ -5,7 +5,7 @@
  * aborts with a TimeoutError reason; timers are cleared and listeners removed on dispose.
  */
 import { AbortError, TimeoutError, ValidationError } from '../errors.js';
-import { AbortState, type AbortFollower, type AttemptAbort } from './abort-state.js';
+import { AbortState, type AbortFollower, type AttemptAbort, type StallListener } from './abort-state.js';
 import type { TimeoutPolicy } from './types.js';
 
 export interface ResolvedTimeouts {
@@ -145,6 +145,7 @@ export class AttemptWatchdog extends AbortState implements AttemptAbort {
       return;
     }
     const { firstChunkMs, betweenChunksMs } = this.#timeouts;
+    this.stallListener?.stalled();
     this.#abort(
       this.#streaming
         ? new TimeoutError(
@@ -201,6 +202,9 @@ export class AttemptWatchdog extends AbortState implements AttemptAbort {
     this.#abort(reason);
   }
 
+  /** The HTTP exchange under this attempt: told on a timeout so its connection can be checked. */
+  stallListener: StallListener | undefined;
+
   /** The exchange, then the body being read, is aborted with the attempt (at once if it already is). */
   follow(follower: AbortFollower): void {
     if (this.aborted) follower.abort(this.reason as Error);
@@ -220,6 +224,7 @@ export class AttemptWatchdog extends AbortState implements AttemptAbort {
 
   dispose(): void {
     this.#follower = undefined;
+    this.stallListener = undefined;
     clearTimeout(this.#timer);
     const call = this.#call;
     if (call instanceof CallScope) call.detach(this);

@@ -10,6 +10,7 @@ export const BEDROCK_ERROR_STATUS = {
   // Not Bedrock's own: what AWS's front end answers for a bad signature or an unknown key.
   InvalidSignatureException: 403,
   UnrecognizedClientException: 403,
+  ExpiredTokenException: 403,
   MissingAuthenticationTokenException: 403,
   ResourceNotFoundException: 404,
   ModelTimeoutException: 408,
@@ -68,6 +69,7 @@ export const DEFAULT_ERROR_MESSAGES: Record<BedrockErrorName, string> = {
   InvalidSignatureException:
     'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.',
   UnrecognizedClientException: 'The security token included in the request is invalid.',
+  ExpiredTokenException: 'The security token included in the request is expired',
   MissingAuthenticationTokenException: 'Missing Authentication Token',
   ResourceNotFoundException: 'The requested resource could not be found.',
   ModelTimeoutException: 'Model has timed out in processing the request. Try your request again.',

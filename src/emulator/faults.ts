@@ -39,6 +39,10 @@ export const faultSpecSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.enum(['reset', 'truncate', 'corrupt-crc', 'end-early']), afterChunks }),
   z.object({ kind: z.literal('stall'), afterChunks, ms: z.number().int().min(0) }),
   z.object({ kind: z.literal('slow-first-byte'), ms: z.number().int().min(0) }),
+  // Connection-level faults (connection-faults.ts), before any response headers.
+  z.object({ kind: z.literal('freeze') }),
+  z.object({ kind: z.literal('goaway'), close: z.boolean().optional() }),
+  z.object({ kind: z.literal('rst-stream'), code: z.number().int().min(0).max(13) }),
 ]);
 
 export const operationSchema = z.enum([
@@ -65,7 +69,12 @@ export const faultRuleSchema = z.object({
 
 export type FaultSpec = z.infer<typeof faultSpecSchema>;
 export type FaultRule = z.input<typeof faultRuleSchema>;
-export type StreamFault = Exclude<FaultSpec, { kind: 'error' } | { kind: 'slow-first-byte' }>;
+export type ConnectionFault = Extract<FaultSpec, { kind: 'freeze' | 'goaway' | 'rst-stream' }>;
+export type StreamFault = Exclude<FaultSpec, { kind: 'error' } | { kind: 'slow-first-byte' } | ConnectionFault>;
+
+export function isConnectionFault(fault: FaultSpec): fault is ConnectionFault {
+  return fault.kind === 'freeze' || fault.kind === 'goaway' || fault.kind === 'rst-stream';
+}
 
 export interface FaultTarget {
   modelId: string;
@@ -120,7 +129,9 @@ function matches(rule: ActiveRule, target: FaultTarget): boolean {
   if (modelId !== undefined && modelId !== target.modelId && modelId !== target.baseModelId) return false;
   if (operation !== undefined && operation !== target.operation) return false;
   if (attempt !== undefined && attempt !== target.attempt) return false;
-  if (rule.fault.kind !== 'error' && rule.fault.kind !== 'slow-first-byte' && !isStreaming(target.operation)) {
+  const anyOperation =
+    rule.fault.kind === 'error' || rule.fault.kind === 'slow-first-byte' || isConnectionFault(rule.fault);
+  if (!anyOperation && !isStreaming(target.operation)) {
     // Mid-stream faults only make sense on streaming operations; leave the rule for the next stream.
     return false;
   }

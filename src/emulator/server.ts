@@ -9,7 +9,8 @@ import { handleAdmin } from './admin-api.js';
 import { createScriptedBackend } from './backends/scripted.js';
 import { BedrockServiceError, DEFAULT_ERROR_MESSAGES } from './bedrock-error.js';
 import type { TextBackend } from './families/types.js';
-import { FaultInjector, type FaultRule } from './faults.js';
+import { applyConnectionFault } from './connection-faults.js';
+import { FaultInjector, isConnectionFault, type FaultRule } from './faults.js';
 import { pause } from './generation.js';
 import {
   headerValue,
@@ -24,7 +25,7 @@ import { resolveModel } from './model-catalog.js';
 import { runOperation } from './model-operations.js';
 import { QuotaSimulator, type QuotaOptions } from './quota.js';
 import { RequestLog, type RequestLogEntry } from './request-log.js';
-import { receivedHeaders, verifySignature, type EmulatorCredentials } from './signature-check.js';
+import { receivedHeaders, verifyAuthentication, type EmulatorCredentials } from './signature-check.js';
 import { route } from './router.js';
 import { ScriptedAnswers, type ScriptRule } from './scripted-answers.js';
 import { createMarkovBackend } from './text/markov-backend.js';
@@ -52,6 +53,17 @@ export interface EmulatorOptions {
    * `InvalidSignatureException` / `UnrecognizedClientException` otherwise). Default: any signature passes.
    */
   credentials?: EmulatorCredentials;
+  /** Bedrock API keys accepted as `Authorization: Bearer <key>` (checked whenever given). */
+  apiKeys?: string[];
+  /**
+   * The emulator's clock runs this far ahead of the machine's (negative: behind), for signature checks
+   * and the `Date` header: a skewed server, which the SDK corrects its clock offset from.
+   */
+  clockOffsetMs?: number;
+  /** Session tokens answered with ExpiredTokenException when checking signatures. */
+  expiredSessionTokens?: string[];
+  /** SETTINGS_MAX_CONCURRENT_STREAMS on HTTP/2 connections: a server with a lower stream limit. */
+  maxConcurrentStreams?: number;
 }
 
 export interface Emulator {
@@ -123,14 +135,17 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     let faulted = false;
     try {
       const raw = await readBody(req, maxBodyBytes);
-      if (options.credentials !== undefined) {
+      if (options.clockOffsetMs !== undefined) {
+        res.setHeader('date', new Date(Date.now() + options.clockOffsetMs).toUTCString());
+      }
+      if (options.credentials !== undefined || options.apiKeys !== undefined) {
         const received = {
           method: req.method ?? 'POST',
           path: req.url ?? '/',
           headers: receivedHeaders(req),
           body: raw,
         };
-        await verifySignature(received, options.credentials);
+        await verifyAuthentication(received, options);
       }
       const model = resolveModel(modelId);
       entry.body = parseJsonBody(raw);
@@ -145,6 +160,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         );
         const headers = fault.retryAfterSeconds === undefined ? {} : { 'retry-after': fault.retryAfterSeconds };
         return failWith(res, error, requestId, entry, headers);
+      }
+      if (fault !== undefined && isConnectionFault(fault)) {
+        faulted = true;
+        applyConnectionFault(req, fault);
+        requestLog.finish(entry, 'fault', {});
+        return;
       }
       if (fault?.kind === 'slow-first-byte') await pause(fault.ms, AbortSignal.timeout(fault.ms + 1_000));
       const requestSpeed = parseSpeed(headerValue(req, 'x-emulator-speed'));
@@ -168,7 +189,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         }),
         quota,
         pacer,
-        fault: fault === undefined || fault.kind === 'slow-first-byte' ? undefined : fault,
+        fault: fault === undefined || fault.kind === 'slow-first-byte' || isConnectionFault(fault) ? undefined : fault,
         startedAt,
       });
     } catch (error) {
@@ -194,11 +215,14 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     });
   };
 
-  const transport = createDualProtocolServer((req, res) => {
-    handle(req, res).catch(() => {
-      if (!res.headersSent) sendJson(res, 500, { message: 'Emulator error' });
-    });
-  });
+  const transport = createDualProtocolServer(
+    (req, res) => {
+      handle(req, res).catch(() => {
+        if (!res.headersSent) sendJson(res, 500, { message: 'Emulator error' });
+      });
+    },
+    { maxConcurrentStreams: options.maxConcurrentStreams },
+  );
   const host = options.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
     transport.server.once('error', reject);

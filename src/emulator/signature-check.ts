@@ -16,6 +16,43 @@ import type { EmulatorRequest } from './transport.js';
 
 export type EmulatorCredentials = Pick<AwsCredentialIdentity, 'accessKeyId' | 'secretAccessKey' | 'sessionToken'>;
 
+/** What the emulator checks a request's authentication against (startEmulator's options). */
+export interface AuthenticationCheck {
+  /** SigV4 requests must be signed with these. */
+  credentials?: EmulatorCredentials | undefined;
+  /** Bedrock API keys accepted as `Authorization: Bearer <key>`. */
+  apiKeys?: readonly string[] | undefined;
+  /** The emulator's clock runs this far ahead (negative: behind) of the machine's: a skewed server. */
+  clockOffsetMs?: number | undefined;
+  /** Session tokens that are valid but expired: answered with ExpiredTokenException. */
+  expiredSessionTokens?: readonly string[] | undefined;
+}
+
+/**
+ * Throws the 403 Bedrock would answer when `request` is not authenticated: a Bedrock API key (Bearer)
+ * must be one of `apiKeys`, a SigV4 signature must verify against `credentials` at the emulator's
+ * (possibly skewed) time and not use an expired session token.
+ */
+export async function verifyAuthentication(request: ReceivedRequest, check: AuthenticationCheck): Promise<void> {
+  const authorization = request.headers.authorization ?? '';
+  if (authorization.startsWith('Bearer ')) {
+    if (check.apiKeys?.includes(authorization.slice('Bearer '.length)) === true) return;
+    throw new BedrockServiceError(
+      'UnrecognizedClientException',
+      'Invalid API Key format: Must start with pre-defined prefix',
+    );
+  }
+  if (check.credentials === undefined) {
+    // Only API keys are configured: a signed request has nothing to be checked against.
+    throw new BedrockServiceError('MissingAuthenticationTokenException', 'Missing Authentication Token');
+  }
+  const token = request.headers['x-amz-security-token'];
+  if (token !== undefined && check.expiredSessionTokens?.includes(token) === true) {
+    throw new BedrockServiceError('ExpiredTokenException', 'The security token included in the request is expired');
+  }
+  await verifySignature(request, check.credentials, Date.now() + (check.clockOffsetMs ?? 0));
+}
+
 /** What Bedrock signs requests for (bedrock-wire.md §1: the service name is `bedrock`, not the host's). */
 const SERVICE = 'bedrock';
 /** How far a request's `x-amz-date` may be from the emulator's clock, as AWS allows. */

@@ -19,12 +19,38 @@ export interface DualProtocolServer {
   close(graceMs?: number): Promise<void>;
 }
 
-export function createDualProtocolServer(listener: RequestListener): DualProtocolServer {
+/** The TCP socket under each HTTP/2 session (node forbids touching `session.socket` itself). */
+const socketOfSession = new WeakMap<http2.ServerHttp2Session, net.Socket>();
+
+/**
+ * The TCP socket a request arrived on: for HTTP/2 the one under its session, so a fault can freeze the
+ * whole connection below the HTTP/2 layer.
+ */
+export function connectionSocket(req: EmulatorRequest): net.Socket | undefined {
+  const session = (req as http2.Http2ServerRequest).stream?.session as http2.ServerHttp2Session | undefined;
+  if (session !== undefined) return socketOfSession.get(session);
+  return req.socket as net.Socket;
+}
+
+export interface DualProtocolOptions {
+  /** SETTINGS_MAX_CONCURRENT_STREAMS advertised on HTTP/2 connections (default: node's, unlimited). */
+  maxConcurrentStreams?: number | undefined;
+}
+
+export function createDualProtocolServer(
+  listener: RequestListener,
+  options: DualProtocolOptions = {},
+): DualProtocolServer {
   const http1 = http.createServer({ keepAliveTimeout: 5_000 }, listener);
-  const h2 = http2.createServer({}, listener);
+  const settings =
+    options.maxConcurrentStreams === undefined ? {} : { maxConcurrentStreams: options.maxConcurrentStreams };
+  const h2 = http2.createServer({ settings }, listener);
   const sockets = new Set<net.Socket>();
   const sessions = new Set<http2.ServerHttp2Session>();
+  // The socket being handed to the HTTP/2 server: its 'session' event fires synchronously.
+  let handingOver: net.Socket | undefined;
   h2.on('session', (session) => {
+    if (handingOver !== undefined) socketOfSession.set(session, handingOver);
     sessions.add(session);
     session.once('close', () => sessions.delete(session));
   });
@@ -47,7 +73,13 @@ export function createDualProtocolServer(listener: RequestListener): DualProtoco
       }
       socket.unshift(head);
       const isHttp2 = head.subarray(0, H2_PREFACE_START.length).equals(H2_PREFACE_START);
-      (isHttp2 ? h2 : http1).emit('connection', socket);
+      if (!isHttp2) {
+        http1.emit('connection', socket);
+        return;
+      }
+      handingOver = socket;
+      h2.emit('connection', socket);
+      handingOver = undefined;
     });
   });
 

@@ -186,12 +186,21 @@ describe('timeouts', () => {
     expect(entry.outcome).toBe('client-aborted');
   });
 
-  it('fires the first-chunk timeout when the first byte is slow', async () => {
-    emu.faults.add({ fault: { kind: 'slow-first-byte', ms: 20_000 } });
+  it('fires the first-chunk timeout when the first byte is slow, retrying it once', async () => {
+    emu.faults.add({ fault: { kind: 'slow-first-byte', ms: 20_000 }, times: 2 });
     const error = await rejection(client.invokeStream({ prompt, timeouts: { firstChunkMs: 300 } }).finalResult());
-    expect(error).toBeInstanceOf(TimeoutError);
-    expect((error as TimeoutError).timeout).toBe('firstChunk');
-    expect(emu.requestLog.entries()).toHaveLength(1);
+    expect(error).toBeInstanceOf(RetryError);
+    const last = (error as RetryError).lastError;
+    expect(last).toBeInstanceOf(TimeoutError);
+    expect((last as TimeoutError).timeout).toBe('firstChunk');
+    expect(emu.requestLog.entries()).toHaveLength(2);
+  });
+
+  it('answers on the retry when only the first attempt had a slow first byte', async () => {
+    emu.faults.add({ fault: { kind: 'slow-first-byte', ms: 20_000 } });
+    const result = await client.invokeStream({ prompt, timeouts: { firstChunkMs: 300 } }).finalResult();
+    expect(result.attempts).toBe(2);
+    expect(result.text.length).toBeGreaterThan(0);
   });
 
   it('fires the total timeout', async () => {

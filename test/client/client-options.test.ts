@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BedrockStreamingClient } from '../../src/client/bedrock-streaming-client.js';
 import { createOwnSdkClient } from '../../src/client/transport/own-client-transport.js';
 import type { QuotaLimiter } from '../../src/client/types.js';
-import { AbortError, ServiceError, TimeoutError, ValidationError } from '../../src/errors.js';
+import { AbortError, RetryError, ServiceError, TimeoutError, ValidationError } from '../../src/errors.js';
 import type { Emulator } from '../../src/emulator/server.js';
 import { CLAUDE, clientFor, rejection, startTestEmulator } from './emulator-harness.js';
 
@@ -91,11 +91,12 @@ describe('options and validation', () => {
 });
 
 describe('invoke() timeouts and cancellation', () => {
-  it('fires the first-chunk timeout while waiting for the whole response', async () => {
+  it('fires the first-chunk timeout while waiting for the whole response (retried once)', async () => {
     const client = clientFor(emu, { timeouts: { firstChunkMs: 300 } });
-    emu.faults.add({ fault: { kind: 'slow-first-byte', ms: 20_000 } });
+    emu.faults.add({ fault: { kind: 'slow-first-byte', ms: 20_000 }, times: 2 });
     const error = await rejection(client.invoke({ prompt: 'Hi' }));
-    expect(error).toBeInstanceOf(TimeoutError);
+    expect(error).toBeInstanceOf(RetryError);
+    expect((error as RetryError).lastError).toBeInstanceOf(TimeoutError);
     emu.faults.clear();
     client.destroy();
   });

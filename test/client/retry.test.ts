@@ -14,16 +14,61 @@ const throttled = new ThrottlingError('slow down', { retryable: true });
 
 describe('retry policy', () => {
   it('has defaults and rejects nonsense', () => {
-    expect(resolveRetryPolicy(undefined)).toEqual({ maxAttempts: 3, baseDelayMs: 250, maxDelayMs: 8000 });
+    expect(resolveRetryPolicy(undefined)).toMatchObject({ maxAttempts: 3, baseDelayMs: 250, maxDelayMs: 8000 });
     expect(() => resolveRetryPolicy({ maxAttempts: 0 })).toThrow(ValidationError);
   });
 
-  it('retries only retryable errors, never aborts or timeouts, and stops at maxAttempts', () => {
+  it('takes maxAttempts from AWS_MAX_ATTEMPTS unless the policy sets it', () => {
+    const saved = process.env.AWS_MAX_ATTEMPTS;
+    process.env.AWS_MAX_ATTEMPTS = '5';
+    try {
+      expect(resolveRetryPolicy(undefined).maxAttempts).toBe(5);
+      expect(resolveRetryPolicy({ maxAttempts: 2 }).maxAttempts).toBe(2);
+      process.env.AWS_MAX_ATTEMPTS = 'lots';
+      expect(() => resolveRetryPolicy(undefined)).toThrow(ValidationError);
+    } finally {
+      if (saved === undefined) delete process.env.AWS_MAX_ATTEMPTS;
+      else process.env.AWS_MAX_ATTEMPTS = saved;
+    }
+  });
+
+  it('retries only retryable errors, never aborts or late timeouts, and stops at maxAttempts', () => {
     expect(shouldRetry(throttled, 1, policy)).toBe(true);
     expect(shouldRetry(throttled, 4, policy)).toBe(false);
     expect(shouldRetry(new ValidationError('bad'), 1, policy)).toBe(false);
     expect(shouldRetry(new AbortError('stop', { retryable: true }), 1, policy)).toBe(false);
-    expect(shouldRetry(new TimeoutError('firstChunk', 't', { retryable: true }), 1, policy)).toBe(false);
+    expect(shouldRetry(new TimeoutError('betweenChunks', 't', { retryable: true }), 1, policy)).toBe(false);
+    expect(shouldRetry(new TimeoutError('total', 't', { retryable: true }), 1, policy)).toBe(false);
+  });
+
+  it('retries a first-chunk timeout (nothing delivered) once', () => {
+    const stalled = () => new TimeoutError('firstChunk', 't', { retryable: false });
+    const first = stalled();
+    expect(shouldRetry(first, 1, policy, [first])).toBe(true);
+    const second = stalled();
+    expect(shouldRetry(second, 2, policy, [first, second])).toBe(false);
+  });
+
+  it('retries an error the SDK corrected its clock skew for once, and nothing the SDK already retried', () => {
+    const skewed = () =>
+      new ValidationError('Signature expired', { cause: { $metadata: { clockSkewCorrected: true, attempts: 1 } } });
+    const first = skewed();
+    expect(shouldRetry(first, 1, policy, [first])).toBe(true);
+    const second = skewed();
+    expect(shouldRetry(second, 2, policy, [first, second])).toBe(false);
+    const retriedBySdk = new ThrottlingError('slow down', { retryable: true, cause: { $metadata: { attempts: 3 } } });
+    expect(shouldRetry(retriedBySdk, 1, policy)).toBe(false);
+  });
+
+  it('shares a retry budget per client: an outage empties it, successes refill it', () => {
+    const shared = resolveRetryPolicy({ maxAttempts: 2 });
+    let retries = 0;
+    while (shouldRetry(throttled, 1, shared)) retries++;
+    expect(retries).toBe(100); // 500 tokens at 5 per retry, as the SDK's standard retry quota
+    expect(shouldRetry(throttled, 1, shared)).toBe(false);
+    for (let i = 0; i < 5; i++) shared.budget!.succeeded(1);
+    expect(shouldRetry(throttled, 1, shared)).toBe(true);
+    expect(shouldRetry(throttled, 1, resolveRetryPolicy({ maxAttempts: 2 }))).toBe(true);
   });
 
   it('uses full jitter under a doubling ceiling capped at maxDelayMs', () => {

@@ -2,7 +2,7 @@
 import type { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import type { BedrockStreamingClientOptions } from '../types.js';
 import { GivenClientTransport } from './given-client-transport.js';
-import { createOwnSdkClient, OwnClientTransport } from './own-client-transport.js';
+import { createOwnSdkClient, OwnClientTransport, usesAdaptiveRetry } from './own-client-transport.js';
 import type { BedrockTransport } from './transport.js';
 
 export function createTransport(options: BedrockStreamingClientOptions): {
@@ -11,5 +11,5 @@ export function createTransport(options: BedrockStreamingClientOptions): {
 } {
   if (options.client !== undefined) return { sdk: options.client, transport: new GivenClientTransport(options.client) };
   const sdk = createOwnSdkClient(options);
-  return { sdk, transport: new OwnClientTransport(sdk) };
+  return { sdk, transport: new OwnClientTransport(sdk, !usesAdaptiveRetry(options)) };
 }

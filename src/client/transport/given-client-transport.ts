@@ -6,7 +6,7 @@
  */
 import type { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import type { DeserializeMiddleware, MetadataBearer, MiddlewareStack } from '@smithy/types';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import type { AttemptAbort } from '../abort-state.js';
 import {
   checkEventStream,
@@ -50,6 +50,10 @@ function isReadable(body: unknown): body is Readable {
   );
 }
 
+function isWebStream(body: unknown): body is ReadableStream<Uint8Array> {
+  return typeof body === 'object' && body !== null && typeof (body as ReadableStream).getReader === 'function';
+}
+
 function stackOf(command: StreamCommand | UnaryCommand): MiddlewareStack<object, object> {
   return command.middlewareStack as unknown as MiddlewareStack<object, object>;
 }
@@ -62,8 +66,11 @@ export class GivenClientTransport implements BedrockTransport {
     const capture: DeserializeMiddleware<object, object> = (next) => async (args) => {
       const result = await next(args);
       const response = result.response as RawHttpResponse;
-      if (response.statusCode >= 200 && response.statusCode < 300 && isReadable(response.body)) {
-        taken = { statusCode: response.statusCode, headers: response.headers, body: response.body };
+      const ok = response.statusCode >= 200 && response.statusCode < 300;
+      if (ok && (isReadable(response.body) || isWebStream(response.body))) {
+        // A web ReadableStream (FetchHttpHandler) is read through a Node Readable over it.
+        const body = isWebStream(response.body) ? Readable.fromWeb(response.body as never) : response.body;
+        taken = { statusCode: response.statusCode, headers: response.headers, body };
         // The SDK's deserializer now builds its (never iterated) event stream over an empty body.
         response.body = EMPTY_BODY;
         // The SDK's handler keeps the request in closures for as long as the stream is open: drop its

@@ -15,7 +15,8 @@ import {
 } from '@aws-sdk/client-bedrock-runtime';
 import type { HttpResponse, MetadataBearer } from '@smithy/types';
 import type { AttemptAbort } from '../abort-state.js';
-import type { BedrockStreamingClientOptions } from '../types.js';
+import type { BedrockStreamingClientOptions, ConnectionOptions } from '../types.js';
+import type { PoolOptions } from './http2-session-pool.js';
 import { cachedSigner } from './cached-signer.js';
 import {
   BODY_TAKEN,
@@ -47,28 +48,34 @@ export function createOwnSdkClient(options: BedrockStreamingClientOptions): Bedr
   const config: BedrockRuntimeClientConfig = {
     maxAttempts: 1,
     cacheMiddleware: true,
-    requestHandler: new StreamingHttpHandler(),
+    requestHandler: new StreamingHttpHandler(handlerOptions(options.connection)),
   };
   if (options.region !== undefined) config.region = options.region;
-  else if (options.endpoint !== undefined && !process.env.AWS_REGION && !process.env.AWS_DEFAULT_REGION) {
-    // A custom endpoint (the emulator) still needs a region to sign with.
-    config.region = 'us-east-1';
-  }
+  else if (options.endpoint !== undefined) config.region = regionOrDefault(options.profile);
   if (options.endpoint !== undefined) config.endpoint = options.endpoint;
   if (options.credentials !== undefined) config.credentials = options.credentials;
   if (options.profile !== undefined) config.profile = options.profile;
+  if (options.token !== undefined) {
+    config.token = { token: options.token };
+    config.authSchemePreference = ['httpBearerAuth'];
+  }
   // The signer reads the client's resolved config (credential chain, region) on first use.
+  const adaptive = usesAdaptiveRetry(options);
+  if (adaptive) config.retryMode = 'adaptive';
   const client: BedrockRuntimeClient = new BedrockRuntimeClient({
     ...config,
     signer: cachedSigner(() => client.config),
   });
-  client.middlewareStack.remove(RETRY_MIDDLEWARE_NAME);
-  client.middlewareStack.add(singleAttemptMiddleware as never, {
-    step: 'finalizeRequest',
-    priority: 'high',
-    name: RETRY_MIDDLEWARE_NAME,
-    tags: ['RETRY'],
-  });
+  // In adaptive mode the SDK's retry step stays (one attempt): its rate limiter paces every request.
+  if (!adaptive) {
+    client.middlewareStack.remove(RETRY_MIDDLEWARE_NAME);
+    client.middlewareStack.add(singleAttemptMiddleware as never, {
+      step: 'finalizeRequest',
+      priority: 'high',
+      name: RETRY_MIDDLEWARE_NAME,
+      tags: ['RETRY'],
+    });
+  }
   client.middlewareStack.add(callChannelMiddleware as never, {
     step: 'deserialize',
     priority: 'high',
@@ -77,13 +84,63 @@ export function createOwnSdkClient(options: BedrockStreamingClientOptions): Bedr
   return client;
 }
 
+/** `retry.mode`, else AWS_RETRY_MODE, is `adaptive`. */
+export function usesAdaptiveRetry(options: BedrockStreamingClientOptions): boolean {
+  return (options.retry?.mode ?? process.env.AWS_RETRY_MODE) === 'adaptive';
+}
+
+/**
+ * The region the SDK's chain resolves (AWS_REGION, the profile's region in ~/.aws/config, ...), as the
+ * SDK would sign for it; us-east-1 only when nothing is configured (a custom endpoint such as the
+ * emulator still needs a region to sign with).
+ */
+function regionOrDefault(profile: string | undefined): () => Promise<string> {
+  let resolved: Promise<string> | undefined;
+  return () =>
+    (resolved ??= (async () => {
+      const probe = new BedrockRuntimeClient(profile === undefined ? {} : { profile });
+      try {
+        return await probe.config.region();
+      } catch {
+        return 'us-east-1';
+      } finally {
+        probe.destroy();
+      }
+    })());
+}
+
+function handlerOptions(connection: ConnectionOptions | undefined): Partial<PoolOptions> {
+  const options: Partial<PoolOptions> = {};
+  if (connection === undefined) return options;
+  if (connection.pingAfterIdleMs !== undefined) options.pingAfterIdleMs = connection.pingAfterIdleMs;
+  if (connection.pingTimeoutMs !== undefined) options.pingTimeoutMs = connection.pingTimeoutMs;
+  if (connection.idleTimeoutMs !== undefined) options.idleTimeoutMs = connection.idleTimeoutMs;
+  if (connection.tls !== undefined) options.tls = connection.tls;
+  if (connection.proxy !== undefined && connection.proxy !== false) options.proxy = connection.proxy;
+  return options;
+}
+
 export class OwnClientTransport implements BedrockTransport {
   readonly #handler: StreamingHttpHandler;
   /** The SDK's first streaming request, recorded; later ones are rebuilt from it (stream-request-template.ts). */
   #template: StreamRequestTemplate | undefined;
+  /**
+   * Every request goes through the SDK's full pipeline, uncached: middleware was added to (or removed
+   * from) the client's stack after construction, which the cache and the template would skip, or the
+   * SDK's adaptive rate limiter must see each request.
+   */
+  #fullPipeline = false;
 
-  constructor(readonly sdk: BedrockRuntimeClient) {
+  /**
+   * @param rebuildRequests false keeps every request in the SDK's pipeline (adaptive retry mode: its rate
+   * limiter must see each request).
+   */
+  constructor(
+    readonly sdk: BedrockRuntimeClient,
+    rebuildRequests = true,
+  ) {
     this.#handler = sdk.config.requestHandler as StreamingHttpHandler;
+    this.#fullPipeline = !rebuildRequests;
     sdk.middlewareStack.addRelativeTo(
       templateCaptureMiddleware(
         () => sdk.config as unknown as SigningConfig,
@@ -92,11 +149,15 @@ export class OwnClientTransport implements BedrockTransport {
       ) as never,
       { relation: 'before', toMiddleware: RETRY_MIDDLEWARE_NAME, name: TEMPLATE_CAPTURE_MIDDLEWARE_NAME },
     );
+    watchStack(sdk, () => {
+      this.#fullPipeline = true;
+      this.#template = undefined;
+    });
   }
 
   openStream(command: StreamCommand, abort: AttemptAbort): Promise<RawStream> {
     const template = this.#template;
-    if (template !== undefined && command instanceof InvokeModelWithResponseStreamCommand) {
+    if (template !== undefined && !this.#fullPipeline && command instanceof InvokeModelWithResponseStreamCommand) {
       const input = command.input;
       if (template.fits(input)) return this.#openFromTemplate(template, input, command, abort);
     }
@@ -160,8 +221,24 @@ export class OwnClientTransport implements BedrockTransport {
     this.sdk.destroy();
   }
 
-  /** Without per-send options, so the SDK uses its cached middleware (the cancellation is on the channel). */
+  /**
+   * Without per-send options, so the SDK uses its cached middleware (the cancellation is on the channel);
+   * with options (which switch the cache off) once the stack changed, so the caller's middleware runs.
+   */
   #send(command: StreamCommand | UnaryCommand): Promise<MetadataBearer> {
+    if (this.#fullPipeline) return this.sdk.send(command as never, {}) as Promise<MetadataBearer>;
     return this.sdk.send(command as never) as Promise<MetadataBearer>;
+  }
+}
+
+/** Calls `onChange` when middleware is added to or removed from the client's stack from now on. */
+function watchStack(sdk: BedrockRuntimeClient, onChange: () => void): void {
+  const stack = sdk.middlewareStack as unknown as Record<string, unknown>;
+  for (const method of ['add', 'addRelativeTo', 'remove', 'removeByTag']) {
+    const original = stack[method] as (...args: unknown[]) => unknown;
+    stack[method] = (...args: unknown[]) => {
+      onChange();
+      return original(...args);
+    };
   }
 }

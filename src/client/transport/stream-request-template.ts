@@ -41,8 +41,11 @@ export interface SigningConfig {
 const OPERATION = 'InvokeModelWithResponseStreamCommand';
 const INPUT_KEYS = ['modelId', 'contentType', 'accept', 'body'] as const;
 const SIGV4 = 'aws.auth#sigv4';
-/** Set per invocation in AWS Lambda by the SDK's recursion-detection step: never replayed. */
-const TRACE_HEADER = 'x-amzn-trace-id';
+/**
+ * Per-invocation headers (AWS Lambda's trace id from the SDK's recursion-detection step, W3C trace
+ * context and baggage from a tracing middleware): a request carrying one is never replayed.
+ */
+const PER_CALL_HEADERS = new Set(['x-amzn-trace-id', 'traceparent', 'tracestate', 'baggage']);
 
 export function isLeanStreamInput(input: object): input is LeanStreamInput {
   const record = input as Record<string, unknown>;
@@ -117,7 +120,7 @@ export class StreamRequestTemplate {
     if (request.username !== undefined || request.password !== undefined || request.fragment !== undefined) {
       return undefined;
     }
-    if (Object.keys(request.headers).some((name) => name.toLowerCase() === TRACE_HEADER)) return undefined;
+    if (Object.keys(request.headers).some((name) => PER_CALL_HEADERS.has(name.toLowerCase()))) return undefined;
     const encodedModel = `/model/${extendedEncodeURIComponent(input.modelId)}/`;
     const at = request.path.lastIndexOf(encodedModel);
     if (at < 0) return undefined;

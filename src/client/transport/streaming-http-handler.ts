@@ -5,20 +5,29 @@
  * response has arrived nothing of the request is kept (the SDK's own handler holds the request, its
  * connection bookkeeping and a dozen closures for as long as the body is open). The SDK still does
  * everything else: credentials, signing, endpoints and the typed errors of non-2xx responses.
+ * A stream the server did not process (REFUSED_STREAM, above a GOAWAY's last stream id) is sent again on
+ * another session; one closed before its response headers fails as a connection error, which is retried.
  */
 import http2 from 'node:http2';
 import type { IncomingHttpHeaders, IncomingHttpStatusHeader } from 'node:http2';
 import { Readable } from 'node:stream';
 import type { HttpHandlerOptions, HttpRequest, HttpResponse, RequestHandlerMetadata } from '@smithy/types';
-import type { AbortFollower, AttemptAbort } from '../abort-state.js';
+import type { AbortFollower, AttemptAbort, StallListener } from '../abort-state.js';
 import { BODY_TAKEN, channelOf, type CallChannel } from './call-channel.js';
-import { Http2SessionPool, type PooledSession } from './http2-session-pool.js';
+import { Http2SessionPool, type AwaitingStream, type PoolOptions, type PooledSession } from './http2-session-pool.js';
 
-const { NGHTTP2_CANCEL } = http2.constants;
+const { NGHTTP2_CANCEL, NGHTTP2_REFUSED_STREAM } = http2.constants;
+
+/** A stream the server refused (not processed) is sent again on another session this many times at most. */
+const MAX_REFUSED_RESENDS = 3;
 
 export class StreamingHttpHandler {
   readonly metadata: RequestHandlerMetadata = { handlerProtocol: 'h2' };
-  readonly #pool = new Http2SessionPool();
+  readonly #pool: Http2SessionPool;
+
+  constructor(options: Partial<PoolOptions> = {}) {
+    this.#pool = new Http2SessionPool(options);
+  }
 
   handle(request: HttpRequest, options?: HttpHandlerOptions): Promise<{ response: HttpResponse }> {
     const channel = channelOf(request);
@@ -52,8 +61,13 @@ export class StreamingHttpHandler {
  * follows the cancellation until the stream closes (which also covers a body the SDK reads, such as an
  * error response's); a taken streaming body is followed by its reader from then on.
  */
-class Exchange implements AbortFollower {
+class Exchange implements AbortFollower, StallListener, AwaitingStream {
   #stream: http2.ClientHttp2Stream | undefined;
+  #pooled: PooledSession | undefined;
+  #request: HttpRequest | undefined;
+  /** The stream closed because the server did not process it (GOAWAY): resent, not failed. */
+  #refused: http2.ClientHttp2Stream | undefined;
+  #resends = 0;
   #answered = false;
   #following = false;
   // Dropped once answered: the exchange lives as long as the stream, the promise's job is done.
@@ -74,10 +88,34 @@ class Exchange implements AbortFollower {
   }
 
   send(request: HttpRequest): void {
-    let pooled: PooledSession;
+    // Followed from the start: an attempt that times out while a session is being opened or checked fails.
+    this.#follow();
+    let acquired: PooledSession | Promise<PooledSession>;
+    try {
+      acquired = this.pool.acquire(origin(request));
+    } catch (error) {
+      this.#fail(error);
+      return;
+    }
+    if (acquired instanceof Promise) {
+      acquired.then(
+        (pooled) => this.#open(pooled, request),
+        (error: unknown) => this.#fail(error),
+      );
+    } else this.#open(acquired, request);
+  }
+
+  /** The request's stream on `pooled` (whose slot it holds until the stream closes). */
+  #open(pooled: PooledSession, request: HttpRequest): void {
+    if (this.#answered || this.cancel?.aborted) {
+      // Cancelled while the session was being opened or checked: give the slot back, report the abort.
+      this.pool.release(pooled);
+      if (this.cancel?.aborted) this.#fail(abortError(this.cancel.reason));
+      this.#unfollow();
+      return;
+    }
     let stream: http2.ClientHttp2Stream;
     try {
-      pooled = this.pool.acquire(origin(request));
       stream = openStream(this.pool, pooled, request);
     } catch (error) {
       this.#fail(error);
@@ -88,25 +126,73 @@ class Exchange implements AbortFollower {
     const sent = stream.sentHeaders;
     for (const name in sent) delete sent[name];
     this.#stream = stream;
+    this.#pooled = pooled;
+    // Kept until the response headers: a refused stream is sent again from it.
+    this.#request = request;
+    pooled.awaiting.add(this);
     // `on`, not `once`: each fires once anyway, and `once` wraps every listener in a bound function.
     stream.on('response', (headers) => this.#onResponse(headers));
-    stream.on('error', (error) => this.#fail(error));
-    stream.on('close', () => {
-      this.pool.release(pooled);
-      this.#unfollow();
-      if (!this.#answered) {
-        this.#fail(new Error(`The HTTP/2 stream closed before a response arrived (code ${stream.rstCode}).`));
-      }
+    stream.on('error', (error) => {
+      if (stream === this.#stream && !this.#resendRefused(stream)) this.#fail(error);
     });
-    this.#follow();
+    stream.on('close', () => {
+      pooled.awaiting.delete(this);
+      this.pool.release(pooled);
+      // A stream already resent elsewhere: the exchange lives on with the new one.
+      if (stream !== this.#stream) return;
+      this.#unfollow();
+      if (this.#answered || this.#resendRefused(stream)) return;
+      this.#fail(closedBeforeResponse(stream.rstCode, pooled.session));
+    });
     writeBody(stream, request.body);
+  }
+
+  get streamId(): number | undefined {
+    return this.#stream?.id;
+  }
+
+  /** The server's GOAWAY says it did not process this stream: it goes to another session now. */
+  unprocessed(): void {
+    const stream = this.#stream;
+    if (stream === undefined || this.#answered) return;
+    this.#refused = stream;
+    stream.close(NGHTTP2_CANCEL);
+  }
+
+  /**
+   * A stream the server did not process (REFUSED_STREAM, or above a GOAWAY's last stream id; RFC 9113
+   * §8.7) is sent again on another session, without spending a retry attempt. True when it was.
+   */
+  #resendRefused(stream: http2.ClientHttp2Stream): boolean {
+    const request = this.#request;
+    if (this.#answered || request === undefined || stream !== this.#stream) return false;
+    const refused = this.#refused === stream || stream.rstCode === NGHTTP2_REFUSED_STREAM;
+    if (!refused || this.#resends >= MAX_REFUSED_RESENDS || !resendable(request.body)) return false;
+    this.#resends++;
+    this.#stream = undefined;
+    this.#pooled!.awaiting.delete(this);
+    this.pool.retire(this.#pooled!);
+    this.#unfollow();
+    this.send(request);
+    return true;
+  }
+
+  /** The attempt timed out waiting for this stream: the session may be dead, new streams go elsewhere. */
+  stalled(): void {
+    const pooled = this.#pooled;
+    if (pooled !== undefined) this.pool.suspect(pooled);
   }
 
   /** The call was cancelled: before the response the promise carries the error, after it the body's reader. */
   abort(reason: unknown): void {
     const stream = this.#stream;
-    if (stream === undefined || stream.destroyed) return;
     const error = abortError(reason);
+    if (stream === undefined) {
+      // No stream yet (a session is being opened or checked): the promise carries the error now.
+      this.#fail(error);
+      return;
+    }
+    if (stream.destroyed) return;
     this.#fail(error);
     stream.close(NGHTTP2_CANCEL);
     stream.destroy(error);
@@ -119,10 +205,14 @@ class Exchange implements AbortFollower {
 
   #follow(): void {
     const cancel = this.cancel;
-    if (cancel === undefined) return;
+    if (cancel === undefined || this.#following) return;
     this.#following = true;
     if (cancel instanceof AbortSignal) cancel.addEventListener('abort', this, { once: true });
-    else cancel.follow(this);
+    else {
+      cancel.follow(this);
+      // Told when the attempt times out, even after the body's reader took over the cancellation.
+      cancel.stallListener = this;
+    }
   }
 
   #unfollow(): void {
@@ -164,6 +254,8 @@ class Exchange implements AbortFollower {
   #answer(): boolean {
     if (this.#answered) return false;
     this.#answered = true;
+    this.#pooled?.awaiting.delete(this);
+    this.#request = undefined;
     this.#channel = undefined;
     this.#resolve = undefined;
     this.#reject = undefined;
@@ -174,6 +266,20 @@ class Exchange implements AbortFollower {
 function origin(request: HttpRequest): string {
   const port = request.port === undefined ? '' : `:${request.port}`;
   return `${request.protocol}//${request.hostname}${port}`;
+}
+
+/**
+ * The stream closed before its response headers (RST_STREAM NO_ERROR or CANCEL, GOAWAY then a close, the
+ * session destroyed): nothing was delivered, a connection failure the client retries on a fresh session.
+ */
+function closedBeforeResponse(rstCode: number, session: http2.ClientHttp2Session): Error {
+  const why = session.destroyed ? 'the connection closed' : `RST_STREAM code ${rstCode}`;
+  const error = new Error(`The HTTP/2 stream closed before a response arrived (${why}).`);
+  return Object.assign(error, { code: 'ERR_HTTP2_STREAM_CLOSED_BEFORE_RESPONSE' });
+}
+
+function resendable(body: unknown): boolean {
+  return body === undefined || body === null || typeof body === 'string' || body instanceof Uint8Array;
 }
 
 function openStream(pool: Http2SessionPool, pooled: PooledSession, request: HttpRequest): http2.ClientHttp2Stream {
@@ -188,6 +294,14 @@ function openStream(pool: Http2SessionPool, pooled: PooledSession, request: Http
     pool.release(pooled);
     pool.retire(pooled);
     const fresh = pool.acquire(pooled.origin);
+    if (fresh instanceof Promise) {
+      // No live session at hand: the failure is a connection error, retried as one.
+      fresh.then(
+        (taken) => pool.release(taken),
+        () => undefined,
+      );
+      throw error;
+    }
     try {
       return fresh.session.request(headers);
     } catch {

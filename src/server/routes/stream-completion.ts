@@ -14,7 +14,7 @@ const ROUTE = 'stream-completion';
 
 export async function streamCompletion(call: RouteCall): Promise<void> {
   const { ctx, res } = call;
-  const body = parseBody(streamCompletionSchema, await readJsonBody(call.req, ctx.limits.maxBodyBytes));
+  const body = parseBody(streamCompletionSchema, await readJsonBody(call.req, ctx.limits));
   const built = buildInferenceRequest(body, ctx);
   call.log.info(
     { model: built.model, promptChars: built.promptChars, ...(ctx.logPrompts ? { prompt: body.prompt } : {}) },
@@ -50,6 +50,12 @@ export async function streamCompletion(call: RouteCall): Promise<void> {
       ctx.metrics.errors.inc({ type: errorType(error) });
       call.log.warn({ err: error }, 'stream-completion failed mid-stream; cutting the connection');
       // End the socket after what was written is flushed, without the final chunk: the reader rejects.
+      // Node 24 may still hold the headers and text in the response (not yet on the socket): an empty
+      // write's callback runs once they are handed to the socket (capped: a reader that stopped reading).
+      await new Promise<void>((resolve) => {
+        setTimeout(resolve, 5_000).unref();
+        res.write('', () => resolve());
+      });
       if (res.socket !== null) res.socket.end();
       else res.destroy();
     } else throw error; // before the first byte: the app maps it to a status
