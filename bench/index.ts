@@ -12,6 +12,7 @@ const sections: Record<string, (options: { quick: boolean }) => Promise<BenchTab
   client: (options) => import('./sections/client.js').then((module) => module.clientSection(options)),
   server: (options) => import('./sections/server.js').then((module) => module.serverSection(options)),
   page: (options) => import('./sections/page.js').then((module) => module.pageSection(options)),
+  quota: (options) => import('./sections/quota.js').then((module) => module.quotaSection(options)),
 };
 
 const { values } = parseArgs({

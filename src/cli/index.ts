@@ -7,6 +7,7 @@ import { Command } from 'commander';
 import { registerChatCommand } from './commands/chat.js';
 import { registerCompareCommand } from './commands/compare.js';
 import { registerEmulatorCommand } from './commands/emulator.js';
+import { registerQuotaCommand } from './commands/quota.js';
 import { registerServeCommand } from './commands/serve.js';
 import { registerStreamCommand } from './commands/stream.js';
 
@@ -20,5 +21,6 @@ registerChatCommand(program);
 registerCompareCommand(program);
 registerServeCommand(program);
 registerEmulatorCommand(program);
+registerQuotaCommand(program);
 
 await program.parseAsync(process.argv);

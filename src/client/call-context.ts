@@ -2,7 +2,7 @@
  * What one call needs, resolved once by the client (model, adapter, policies, scope, state), and the
  * work around every call whatever its API: quota acquire/settle/release and the telemetry span.
  */
-import { AbortError, type BedrockInferenceError } from '../errors.js';
+import { AbortError, ThrottlingError, type BedrockInferenceError } from '../errors.js';
 import type { ModelAdapter, NormalizedRequest } from '../models/types.js';
 import type { ResumePolicy } from './resume.js';
 import type { ResolvedRetryPolicy } from './retry.js';
@@ -45,6 +45,15 @@ export async function beginCall(ctx: CallContext, streaming: boolean): Promise<C
   return { span, reservation };
 }
 
+/**
+ * Bedrock throttled an attempt that holds quota: the limiter resynchronises its books (a 429 means
+ * Bedrock's bucket is emptier than ours) and says how long the retry should wait for Bedrock to refill.
+ */
+export async function throttledDelay(call: CallResources | undefined, error: BedrockInferenceError): Promise<number> {
+  if (!(error instanceof ThrottlingError)) return 0;
+  return (await call?.reservation?.throttled?.()) ?? 0;
+}
+
 export function finishCall(
   ctx: CallContext,
   call: CallResources | undefined,
@@ -58,6 +67,6 @@ export function finishCall(
     call.span?.end(result);
     return;
   }
-  call.reservation?.release();
+  call.reservation?.release(error);
   call.span?.fail(error ?? new AbortError('The stream was closed by its consumer.'), ctx.state.attempts);
 }

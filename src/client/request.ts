@@ -3,7 +3,8 @@
  * so mistakes fail fast with a message that names the field and the fix (never on the hot path).
  */
 import { ValidationError } from '../errors.js';
-import type { ChatMessage, NormalizedRequest } from '../models/types.js';
+import type { ChatMessage, ModelFamily, NormalizedRequest } from '../models/types.js';
+import { estimateInputTokens as estimateFamilyInputTokens } from '../quota/estimate.js';
 import type { InferenceRequest } from './types.js';
 
 /** Bedrock requires a token limit for several families; this is the one we send when none is given. */
@@ -101,8 +102,7 @@ export function estimateTokens(text: string): number {
   return Math.ceil(text.length / 4);
 }
 
-export function estimateInputTokens(request: NormalizedRequest): number {
-  let chars = request.system?.length ?? 0;
-  for (const message of request.messages) chars += message.content.length;
-  return Math.ceil(chars / 4);
+/** The quota reservation's input estimate, with the family's template overhead (src/quota/estimate.ts). */
+export function estimateInputTokens(request: NormalizedRequest, family?: ModelFamily): number {
+  return estimateFamilyInputTokens(family, request);
 }

@@ -28,6 +28,7 @@ const configSchema = z.object({
       tokensPerMinute: z.number().int().positive().optional(),
       requestsPerMinute: z.number().int().positive().optional(),
       burndown: z.number().positive().optional(),
+      periodMs: z.number().int().positive().optional(),
     })
     .optional(),
 });

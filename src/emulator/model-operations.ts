@@ -67,7 +67,7 @@ function writerContext(ctx: OperationContext, request: GenerationRequest): Write
 
 async function answerWhole(ctx: OperationContext): Promise<void> {
   const request = parseRequest(ctx);
-  const reservation = ctx.quota.admit(ctx.model.baseModelId, request.inputTokens, request.maxTokens);
+  const reservation = ctx.quota.admit(ctx.model, request.inputTokens, request.maxTokens);
   const controller = new AbortController();
   ctx.res.once('close', () => controller.abort());
   let outputTokens = 0;
@@ -117,7 +117,7 @@ async function answerStream(ctx: OperationContext): Promise<void> {
     throw new BedrockServiceError('ValidationException', 'The model is unsupported for streaming.');
   }
   const request = parseRequest(ctx);
-  const reservation = ctx.quota.admit(ctx.model.baseModelId, request.inputTokens, request.maxTokens);
+  const reservation = ctx.quota.admit(ctx.model, request.inputTokens, request.maxTokens);
   const context = writerContext(ctx, request);
   const invoke = ctx.entry.operation === 'InvokeModelWithResponseStream';
   const frames = invoke

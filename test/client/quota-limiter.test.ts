@@ -81,7 +81,7 @@ describe('createQuotaLimiter’s books', () => {
         return reservation;
       }),
     );
-    const [first, second] = (await Promise.all(calls.slice(0, 2))) as [QuotaReservation, QuotaReservation];
+    const [first, second] = (await Promise.all(calls.slice(0, 2))) as unknown as [QuotaReservation, QuotaReservation];
     expect(await settled(calls[2]!)).toBe(false);
     // 100 reserved, 40 used (10 in, 30 out): 60 back, not enough for the next 100 yet.
     first.settle({ inputTokens: 10, outputTokens: 30 });
@@ -97,6 +97,24 @@ describe('createQuotaLimiter’s books', () => {
     ((await calls[2]) as QuotaReservation).release();
     await calls[3];
     expect(order).toEqual([0, 1, 2, 3]);
+  });
+
+  it('a call Bedrock throttled never lets the next one straight through; any other failure does', async () => {
+    const limiter = createQuotaLimiter({ tokensPerMinute: 200 });
+    const [throttled, failed] = await Promise.all([limiter.acquire(request()), limiter.acquire(request())]);
+    const next = limiter.acquire(request());
+    // Bedrock's 429 says its bucket is empty: the books drain to match, the refund does not admit anyone.
+    await throttled.release(new ThrottlingError('Too many tokens, please wait before trying again.'));
+    expect(await settled(next)).toBe(false);
+    const retryAfter = await failed.throttled();
+    expect(retryAfter).toBeGreaterThan(0);
+    expect(await settled(next)).toBe(false);
+
+    const other = createQuotaLimiter({ tokensPerMinute: 200 });
+    const [first] = await Promise.all([other.acquire(request()), other.acquire(request())]);
+    const behind = other.acquire(request());
+    await first.release(new Error('The model failed.'));
+    expect(await settled(behind)).toBe(true);
   });
 
   it('counts requests per minute too, and budgets are per model', async () => {
@@ -133,12 +151,16 @@ describe('createQuotaLimiter’s books', () => {
     expect(() => createQuotaLimiter({ burndown: -1 })).toThrow(/burndown must be a positive number/);
   });
 
-  it('burns Claude 4 output at 5x by default, as Bedrock does', async () => {
+  it('burns Claude 3.7 Sonnet’s and Claude 4’s output at 5x by default, as Bedrock does', async () => {
     const limiter = createQuotaLimiter({ tokensPerMinute: 1_000 });
-    const claude4 = 'us.anthropic.claude-sonnet-4-20250514-v1:0';
-    expect(
-      await rejection(limiter.acquire({ modelId: claude4, estimatedInputTokens: 0, maxTokens: 250 })),
-    ).toBeInstanceOf(ValidationError);
+    for (const fiveTimes of [
+      'us.anthropic.claude-sonnet-4-20250514-v1:0',
+      'anthropic.claude-3-7-sonnet-20250219-v1:0',
+    ]) {
+      expect(
+        await rejection(limiter.acquire({ modelId: fiveTimes, estimatedInputTokens: 0, maxTokens: 250 })),
+      ).toBeInstanceOf(ValidationError);
+    }
     await limiter.acquire({ modelId: CLAUDE, estimatedInputTokens: 0, maxTokens: 250 });
   });
 });
