@@ -36,6 +36,13 @@ class StreamEnded extends Error {}
 
 export async function streamResponse(job: StreamJob): Promise<void> {
   const { res, entry, log, frames, fault } = job;
+  if (connectionGone(res)) {
+    // The client left before the answer began (e.g. during a slow first byte): its `close` has
+    // already fired, so no listener below would ever hear it.
+    log.finish(entry, 'client-aborted');
+    job.onUsage({ inputTokens: job.request.inputTokens, outputTokens: 0 });
+    return;
+  }
   const controller = new AbortController();
   let finished = false;
   let faultFired = false;
@@ -108,7 +115,8 @@ export async function streamResponse(job: StreamJob): Promise<void> {
     );
     finished = true;
     res.end();
-    log.finish(entry, faultFired ? 'fault' : 'completed');
+    // A stall only delays a chunk: the answer still arrived whole (entry.fault says it was stalled).
+    log.finish(entry, faultFired && fault?.kind !== 'stall' ? 'fault' : 'completed');
   } catch (error) {
     finished = true;
     if (error instanceof StreamEnded || controller.signal.aborted) {
@@ -126,6 +134,11 @@ export async function streamResponse(job: StreamJob): Promise<void> {
   } finally {
     job.onUsage({ inputTokens: job.request.inputTokens, outputTokens: result?.outputTokens ?? 0 });
   }
+}
+
+function connectionGone(res: EmulatorResponse): boolean {
+  if ('stream' in res) return res.stream.destroyed || res.stream.closed;
+  return res.destroyed || res.socket === null || res.socket.destroyed;
 }
 
 function applyFault(fault: Exclude<StreamFault, { kind: 'stall' }>, nextFrame: Buffer, res: EmulatorResponse): void {

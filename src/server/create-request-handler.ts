@@ -81,7 +81,14 @@ export function createRequestHandler(options: ServerOptions | ServerContext = {}
       return true;
     }
     ctx.cors.apply(req, res);
-    void run(ctx, req, res, found.store as RouteEntry, found.params, found.searchParams);
+    void run(
+      ctx,
+      req,
+      res,
+      found.store as RouteEntry,
+      found.params,
+      found.searchParams as Record<string, string | string[]>,
+    );
     return true;
   };
 
@@ -111,7 +118,7 @@ async function run(
   res: ServerResponse,
   entry: RouteEntry,
   params: Record<string, string | undefined>,
-  query: Record<string, string>,
+  query: Record<string, string | string[]>,
 ): Promise<void> {
   const startedAt = performance.now();
   // A caller's own request id is kept when it looks like one (for tracing across services).
@@ -130,10 +137,13 @@ async function run(
         retryAfterSeconds: 1,
       });
     }
-    const shared = entry.shareable === true && query.share !== undefined;
+    ctx.guards.checkHost(req);
+    if (req.method === 'POST') ctx.guards.checkOrigin(req);
+    const single = singleValued(query);
+    const shared = entry.shareable === true && single.share !== undefined;
     const keyHash = entry.open || shared ? null : ctx.auth.authenticate(req);
     if (entry.streams === true) ctx.keyLimiter.admit(keyHash, req, res);
-    await entry.handler({ ctx, req, res, params, query, keyHash, log, startedAt });
+    await entry.handler({ ctx, req, res, params, query: single, keyHash, log, startedAt });
   } catch (error) {
     const httpError = toHttpError(error);
     if (httpError.status >= 500 && !(error instanceof HttpError)) log.error({ err: error }, 'request failed');
@@ -142,6 +152,26 @@ async function run(
       res.destroy();
       return;
     }
-    sendHttpError(res, httpError, httpError.status === 413 ? { connection: 'close' } : {});
+    // A body that was too big or too slow may still be arriving: close rather than read the rest.
+    const unread = httpError.status === 413 || httpError.status === 408;
+    sendHttpError(res, httpError, unread ? { connection: 'close' } : {});
   }
+}
+
+/** Query parameters, each given once: a repeated one (`?a=1&a=2`) is ambiguous and gets a 400. */
+function singleValued(query: Record<string, string | string[]>): Record<string, string> {
+  for (const [name, value] of Object.entries(query)) {
+    if (Array.isArray(value)) {
+      throw new HttpError(
+        400,
+        'invalid_request',
+        `The query parameter "${name.slice(0, 100)}" is given more than once.`,
+        {
+          field: name.slice(0, 100),
+          fix: `Send "${name.slice(0, 100)}" once.`,
+        },
+      );
+    }
+  }
+  return query as Record<string, string>;
 }

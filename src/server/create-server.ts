@@ -24,9 +24,12 @@ export function createServer(options: CreateServerOptions = {}): BedrockServer {
   const context = resolveServerOptions(options);
   const handler = createRequestHandler(context);
   const server = createHttpServer(handler);
-  // SSE streams are long-lived: no per-request timeout; keep-alive sockets close when idle.
-  server.requestTimeout = 0;
-  server.headersTimeout = 30_000;
+  // Slow clients are bounded: Node's requestTimeout covers only receiving the request (headers and
+  // body), never how long an SSE response lives, so a body that never finishes cannot hold a socket.
+  // The body reader's own 408 (limits.bodyTimeoutMs) answers sooner; idle keep-alive sockets close.
+  server.headersTimeout = 20_000;
+  server.requestTimeout = Math.max(30_000, context.limits.bodyTimeoutMs + 5_000);
+  server.keepAliveTimeout = 5_000;
   let closing: Promise<void> | undefined;
 
   return {

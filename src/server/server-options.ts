@@ -11,7 +11,9 @@ import { createApiKeyCheck, type ApiKeyCheck } from './http/api-keys.js';
 import { createShareTokens, type ShareTokens } from './http/share-tokens.js';
 import { createKeyLimiter, type KeyLimiter, type PerKeyLimits } from './http/key-limits.js';
 import { createCorsPolicy, type CorsOptions, type CorsPolicy } from './http/cors.js';
+import { createRequestGuards, type RequestGuards } from './http/request-guards.js';
 import { measureQuota } from './measured-quota.js';
+import { withSafeErrors } from './log-safe-errors.js';
 import { loadPageAssets, type PageAssets } from './page/page-assets.js';
 import { DEFAULT_MODELS, type ServerModel } from './model-list.js';
 import { createServerMetrics, type ServerMetrics } from './server-metrics.js';
@@ -41,6 +43,8 @@ export interface ServerLimits {
   maxOutputTokens?: number;
   /** Per API key (or client address when keys are off): requests per minute and open streams. */
   perKey?: PerKeyLimits;
+  /** How long a request body may take to arrive, ms (default 10 000); slower bodies get a 408. */
+  bodyTimeoutMs?: number;
 }
 
 export interface ServerOptions {
@@ -51,8 +55,15 @@ export interface ServerOptions {
   generations?: GenerationPort;
   /** Redis for the generation registry (scale out); default REDIS_URL, else memory. */
   redisUrl?: string;
-  /** How long a non-detached generation survives its last viewer leaving, ms (default 0). */
+  /** Redis key and channel prefix for the generation registry (default `bedrock-inference:`). */
+  redisKeyPrefix?: string;
+  /**
+   * How long a non-detached generation survives its last viewer leaving, ms (default 3 000), so a
+   * browser that reconnects at once finds it still running.
+   */
   disconnectGraceMs?: number;
+  /** Finished generations kept in memory for replay, at most (default 1 000; the oldest go first). */
+  maxFinishedGenerations?: number;
   /** The model used when a request names none. */
   defaultModel?: string;
   /** Listed by GET /api/models and GET /v1/models (requests may still name any model the library knows). */
@@ -63,6 +74,11 @@ export interface ServerOptions {
   shareSecret?: string;
   /** Origins allowed to call from browsers (`*` for any). */
   cors?: CorsOptions | readonly string[];
+  /**
+   * Host names (or `host:port`) this server answers as besides the address it listens on; checked
+   * only when API keys are off, against DNS rebinding.
+   */
+  allowedHosts?: readonly string[];
   limits?: ServerLimits;
   /** `: ping` comment after this much SSE silence, ms (default 15 000; 0 = off). */
   heartbeatMs?: number;
@@ -87,6 +103,7 @@ export interface ResolvedLimits {
   maxPromptChars: number;
   maxMessages: number;
   maxOutputTokens: number;
+  bodyTimeoutMs: number;
 }
 
 export interface ServerContext {
@@ -100,6 +117,8 @@ export interface ServerContext {
   auth: ApiKeyCheck;
   shareTokens: ShareTokens;
   cors: CorsPolicy;
+  /** Host (DNS rebinding) and Origin (cross-site request) checks. */
+  guards: RequestGuards;
   limits: ResolvedLimits;
   keyLimiter: KeyLimiter;
   heartbeatMs: number;
@@ -129,10 +148,12 @@ const REDACT = [
 ];
 
 export function resolveServerOptions(options: ServerOptions): ServerContext {
-  const logger =
+  const logger = withSafeErrors(
     options.logger === false
       ? pino({ level: 'silent' })
-      : (options.logger ?? pino({ name: 'bedrock-inference-server', redact: REDACT }));
+      : (options.logger ?? pino({ name: 'bedrock-inference-server', redact: REDACT })),
+    options.logPrompts ?? false,
+  );
   const metrics = createServerMetrics();
   const clientOptions = options.clientOptions ?? {};
   const client =
@@ -143,15 +164,24 @@ export function resolveServerOptions(options: ServerOptions): ServerContext {
         : { ...clientOptions, quota: measureQuota(clientOptions.quota, metrics) },
     );
   const limits = options.limits ?? {};
-  const ownedRegistry = options.generations === undefined ? createRegistry({ redisUrl: options.redisUrl }) : undefined;
+  const ownedRegistry =
+    options.generations === undefined
+      ? createRegistry({
+          redisUrl: options.redisUrl,
+          keyPrefix: options.redisKeyPrefix,
+          maxFinished: options.maxFinishedGenerations,
+        })
+      : undefined;
   const generations =
     options.generations ??
     new GenerationService({
       registry: ownedRegistry!,
       client,
       logger,
-      disconnectGraceMs: options.disconnectGraceMs ?? 0,
+      disconnectGraceMs: options.disconnectGraceMs ?? 3_000,
     });
+  const auth = createApiKeyCheck(options.apiKeys);
+  const cors = createCorsPolicy(options.cors);
   return {
     client,
     ownsClient: options.client === undefined,
@@ -159,15 +189,21 @@ export function resolveServerOptions(options: ServerOptions): ServerContext {
     ownedRegistry,
     defaultModel: options.defaultModel ?? options.clientOptions?.modelId ?? DEFAULT_MODEL,
     models: options.models ?? DEFAULT_MODELS,
-    auth: createApiKeyCheck(options.apiKeys),
+    auth,
     shareTokens: createShareTokens(options.shareSecret),
-    cors: createCorsPolicy(options.cors),
+    cors,
+    guards: createRequestGuards({
+      apiKeysOn: auth.enabled,
+      allowedHosts: options.allowedHosts ?? [],
+      allowsOrigin: (origin) => cors.allows(origin),
+    }),
     keyLimiter: createKeyLimiter(limits.perKey),
     limits: {
       maxBodyBytes: limits.maxBodyBytes ?? 1024 * 1024,
       maxPromptChars: limits.maxPromptChars ?? 200_000,
       maxMessages: limits.maxMessages ?? 500,
       maxOutputTokens: limits.maxOutputTokens ?? 32_000,
+      bodyTimeoutMs: limits.bodyTimeoutMs ?? 10_000,
     },
     heartbeatMs: options.heartbeatMs ?? 15_000,
     headersDelayMs: options.headersDelayMs ?? 2_000,

@@ -169,6 +169,11 @@ export class GenerationService {
     return this.#registry.get(id);
   }
 
+  /** Generations running in this process now (a load test checks it returns to 0). */
+  get running(): number {
+    return this.#runs.size;
+  }
+
   /**
    * Gives every generation running here a final retryable `error` event (type ServerShuttingDown,
    * with the partial text), closes their upstream requests and waits for the writes.

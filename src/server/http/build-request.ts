@@ -4,6 +4,7 @@
  */
 import type { ChatMessage, InferenceRequest } from '../../index.js';
 import type { ServerContext } from '../server-options.js';
+import { checkFamilyRanges } from './family-ranges.js';
 import { badRequest, HttpError } from './http-error.js';
 
 export interface RequestFields {
@@ -67,6 +68,15 @@ export function buildInferenceRequest(fields: RequestFields, ctx: ServerContext)
     );
   }
   const model = fields.model ?? ctx.defaultModel;
+  // Model ids, profile ids and ARNs are printable ASCII; anything else (a NUL, a newline) is a typo or an attack.
+  if (!/^[\x21-\x7e]+$/.test(model)) {
+    throw badRequest(
+      'model',
+      'The model id contains a control character, a space or a non-ASCII character.',
+      'Pass a Bedrock model id such as "anthropic.claude-3-haiku-20240307-v1:0" (GET /api/models lists them).',
+    );
+  }
+  checkFamilyRanges(model, fields);
   const request: InferenceRequest = { modelId: model };
   if (fields.prompt !== undefined) request.prompt = fields.prompt;
   if (fields.messages !== undefined) request.messages = fields.messages;

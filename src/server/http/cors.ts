@@ -18,6 +18,8 @@ const EXPOSE_HEADERS = 'retry-after, x-generation-id, x-request-id';
 export interface CorsPolicy {
   /** Adds CORS headers; returns true when it answered a preflight (the request is done). */
   apply(req: IncomingMessage, res: ServerResponse): boolean;
+  /** Whether this origin is on the allowlist. */
+  allows(origin: string): boolean;
 }
 
 export function createCorsPolicy(options: CorsOptions | readonly string[] | undefined): CorsPolicy {
@@ -26,12 +28,14 @@ export function createCorsPolicy(options: CorsOptions | readonly string[] | unde
   const anyOrigin = resolved.origins.includes('*');
   const allowed = new Set(resolved.origins.map((origin) => origin.replace(/\/$/, '').toLowerCase()));
   const maxAge = String(resolved.maxAge ?? 600);
+  const allows = (origin: string) => anyOrigin || allowed.has(origin.toLowerCase());
   return {
+    allows,
     apply(req, res) {
       const origin = req.headers.origin;
       const preflight = req.method === 'OPTIONS' && req.headers['access-control-request-method'] !== undefined;
       if (origin === undefined) return false;
-      const ok = anyOrigin || allowed.has(origin.toLowerCase());
+      const ok = allows(origin);
       res.setHeader('vary', 'Origin');
       if (ok) {
         res.setHeader('access-control-allow-origin', anyOrigin ? '*' : origin);

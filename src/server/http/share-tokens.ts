@@ -5,6 +5,9 @@
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 
+/** A SHA-256 HMAC in unpadded base64url: 43 characters, the last one carrying 2 bits (A, E, I, ... w). */
+const CANONICAL = /^[A-Za-z0-9_-]{42}[AEIMQUYcgkosw048]$/;
+
 export interface ShareTokens {
   create(generationId: string): string;
   verify(generationId: string, token: string): boolean;
@@ -16,9 +19,14 @@ export function createShareTokens(secret: string | undefined): ShareTokens {
   return {
     create: (id) => sign(id).toString('base64url'),
     verify(id, token) {
+      // One canonical form: exactly the 43 unpadded base64url characters create() makes. Node's decoder
+      // would also take '+/', '=' padding and trailing junk, so the text itself is checked first.
+      if (!CANONICAL.test(token)) return false;
       const given = Buffer.from(token, 'base64url');
       const expected = sign(id);
-      return given.length === expected.length && timingSafeEqual(given, expected);
+      return (
+        given.length === expected.length && given.toString('base64url') === token && timingSafeEqual(given, expected)
+      );
     },
   };
 }

@@ -33,17 +33,15 @@ export class SseWriter {
   readonly #res: ServerResponse;
   readonly #heartbeatMs: number;
   #timer: NodeJS.Timeout | undefined;
-  #wrote = false;
+  /** Date.now() of the last write: the heartbeat is due heartbeatMs after it. */
+  #lastWriteAt = Date.now();
 
   constructor(res: ServerResponse, options: SseWriterOptions) {
     this.#res = res;
     this.#heartbeatMs = options.heartbeatMs;
     res.writeHead(200, { ...SSE_HEADERS, ...options.headers });
     res.flushHeaders();
-    if (this.#heartbeatMs > 0) {
-      this.#timer = setInterval(() => this.#beat(), this.#heartbeatMs);
-      this.#timer.unref();
-    }
+    if (this.#heartbeatMs > 0) this.#schedule(this.#heartbeatMs);
   }
 
   get closed(): boolean {
@@ -58,7 +56,7 @@ export class SseWriter {
   /** Writes pre-formatted SSE text (e.g. OpenAI's `data: {...}\n\n`). */
   write(frame: string): Promise<void> | undefined {
     if (this.closed) return undefined;
-    this.#wrote = true;
+    this.#lastWriteAt = Date.now();
     return this.#res.write(frame) ? undefined : drained(this.#res);
   }
 
@@ -67,14 +65,30 @@ export class SseWriter {
     if (!this.closed) this.#res.end();
   }
 
+  /**
+   * One timer at a time, due heartbeatMs after the last write: it fires, and either pings (the
+   * silence is long enough) or sleeps for what is left. Writes only move a timestamp (hot path).
+   */
+  #schedule(ms: number): void {
+    this.#timer = setTimeout(() => this.#beat(), ms);
+    this.#timer.unref();
+  }
+
   #beat(): void {
-    if (this.closed) return this.#stop();
-    if (!this.#wrote) this.#res.write(': ping\n\n');
-    this.#wrote = false;
+    this.#timer = undefined;
+    if (this.closed) return;
+    const silentFor = Date.now() - this.#lastWriteAt;
+    if (silentFor >= this.#heartbeatMs) {
+      this.#res.write(': ping\n\n');
+      this.#lastWriteAt = Date.now();
+      this.#schedule(this.#heartbeatMs);
+    } else {
+      this.#schedule(Math.max(1, Math.ceil(this.#heartbeatMs - silentFor)));
+    }
   }
 
   #stop(): void {
-    if (this.#timer !== undefined) clearInterval(this.#timer);
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
     this.#timer = undefined;
   }
 }

@@ -13,12 +13,19 @@ export interface CreateRegistryOptions {
   keyPrefix?: string | undefined;
   /** How long a finished generation stays readable (default 600 s). */
   ttlSeconds?: number | undefined;
+  /** In memory: finished generations kept at most (default 1 000; Redis bounds them by TTL). */
+  maxFinished?: number | undefined;
 }
 
 export function createRegistry(options: CreateRegistryOptions = {}): GenerationRegistry {
   const redisUrl = options.redisUrl ?? process.env.REDIS_URL;
   const ttl = options.ttlSeconds === undefined ? {} : { ttlSeconds: options.ttlSeconds };
-  if (redisUrl === undefined || redisUrl === '') return new MemoryRegistry(ttl);
+  if (redisUrl === undefined || redisUrl === '') {
+    return new MemoryRegistry({
+      ...ttl,
+      ...(options.maxFinished === undefined ? {} : { maxFinished: options.maxFinished }),
+    });
+  }
   return new RedisRegistry({
     url: redisUrl,
     ...ttl,

@@ -1,7 +1,8 @@
 /**
  * The in-process GenerationRegistry: one append-only event log per generation. A reader keeps only an
  * index into that log and one pending wake-up, so a slow viewer costs no memory beyond its position,
- * and events are never copied per viewer. Finished generations expire after `ttlSeconds`.
+ * and events are never copied per viewer. Finished generations expire after `ttlSeconds`, and at most
+ * `maxFinished` of them are kept (a load leaves memory where it found it).
  */
 import type {
   GenerationEvent,
@@ -14,6 +15,8 @@ import type {
 export interface MemoryRegistryOptions {
   /** How long a finished generation stays readable (default 600 s). */
   ttlSeconds?: number;
+  /** Finished generations kept at most (default 1 000): the oldest is dropped first, so memory is bounded. */
+  maxFinished?: number;
 }
 
 interface Generation {
@@ -41,9 +44,13 @@ export function isTerminalEvent(type: GenerationEventType): boolean {
 export class MemoryRegistry implements GenerationRegistry {
   readonly #generations = new Map<string, Generation>();
   readonly #ttlMs: number;
+  readonly #maxFinished: number;
+  /** Finished generation ids, oldest first (a Set keeps insertion order). */
+  readonly #finished = new Set<string>();
 
   constructor(options: MemoryRegistryOptions = {}) {
     this.#ttlMs = (options.ttlSeconds ?? 600) * 1000;
+    this.#maxFinished = options.maxFinished ?? 1_000;
   }
 
   async create(fields: Omit<GenerationInfo, 'status' | 'createdAt'>): Promise<GenerationInfo> {
@@ -75,8 +82,13 @@ export class MemoryRegistry implements GenerationRegistry {
     if (status !== undefined) {
       generation.info.status = status;
       generation.cancelListeners.clear();
-      generation.expiry = setTimeout(() => this.#generations.delete(id), this.#ttlMs);
+      generation.expiry = setTimeout(() => this.#drop(id), this.#ttlMs);
       generation.expiry.unref();
+      this.#finished.add(id);
+      for (const oldest of this.#finished) {
+        if (this.#finished.size <= this.#maxFinished) break;
+        this.#drop(oldest);
+      }
     }
     for (const wake of generation.waiters) wake();
     generation.waiters.clear();
@@ -154,6 +166,19 @@ export class MemoryRegistry implements GenerationRegistry {
       for (const wake of generation.waiters) wake();
     }
     this.#generations.clear();
+    this.#finished.clear();
+  }
+
+  #drop(id: string): void {
+    const generation = this.#generations.get(id);
+    if (generation !== undefined) clearTimeout(generation.expiry);
+    this.#generations.delete(id);
+    this.#finished.delete(id);
+  }
+
+  /** How many generations are held (running and finished): for tests of the bound. */
+  get size(): number {
+    return this.#generations.size;
   }
 
   #require(id: string): Generation {

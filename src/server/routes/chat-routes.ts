@@ -17,7 +17,7 @@ const NOT_FOUND = 'No such generation for this API key or share token.';
 
 export async function chat(call: RouteCall): Promise<void> {
   const { ctx } = call;
-  const body = parseBody(chatSchema, await readJsonBody(call.req, ctx.limits.maxBodyBytes));
+  const body = parseBody(chatSchema, await readJsonBody(call.req, ctx.limits));
   const built = buildInferenceRequest(body, ctx);
   const { generations } = ctx;
   let info: GenerationInfo;

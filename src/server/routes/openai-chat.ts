@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import type { InferenceResult, StopReason } from '../../index.js';
 import { buildInferenceRequest } from '../http/build-request.js';
-import { sendJson } from '../http/http-error.js';
+import { HttpError, sendJson } from '../http/http-error.js';
 import { factsOf } from '../http/map-library-error.js';
 import { parseOpenAIChat } from '../http/openai-request.js';
 import { readJsonBody } from '../http/read-json-body.js';
@@ -41,7 +41,7 @@ function usageOf(result: Pick<InferenceResult, 'usage'>) {
 
 export async function openaiChatCompletions(call: RouteCall): Promise<void> {
   const { ctx, res } = call;
-  const { body, fields } = parseOpenAIChat(await readJsonBody(call.req, ctx.limits.maxBodyBytes));
+  const { body, fields } = parseOpenAIChat(await readJsonBody(call.req, ctx.limits));
   const built = buildInferenceRequest(fields, ctx);
   call.log.info({ model: built.model, stream: body.stream === true, promptChars: built.promptChars }, 'openai chat');
   const id = `chatcmpl-${randomUUID().replaceAll('-', '')}`;
@@ -50,7 +50,9 @@ export async function openaiChatCompletions(call: RouteCall): Promise<void> {
   built.request.signal = abort.signal;
   try {
     if (body.stream !== true) {
-      const result = await ctx.client.invoke(built.request);
+      const result = await ctx.client.invoke(built.request).catch((error: unknown) => {
+        throw ctx.closing ? shuttingDown() : error;
+      });
       if (result.usage.inputTokens > 0) ctx.metrics.tokens.inc({ kind: 'input' }, result.usage.inputTokens);
       ctx.metrics.tokens.inc({ kind: 'output' }, result.usage.outputTokens);
       const message: Record<string, unknown> = { role: 'assistant', content: result.text, refusal: null };
@@ -123,15 +125,32 @@ async function streamChunks(
   } catch (error) {
     if (params.abort.disconnected()) outcome = 'disconnected';
     else if (writer === undefined)
-      throw error; // nothing sent: the app answers with an HTTP status
+      throw ctx.closing ? shuttingDown() : error; // nothing sent: the app answers with an HTTP status
     else {
-      ctx.metrics.errors.inc({ type: errorType(error) });
-      writer.write(`data: ${JSON.stringify({ error: openaiStreamError(error, stream.text) })}\n\n`);
+      const shutdown = ctx.closing;
+      ctx.metrics.errors.inc({ type: shutdown ? 'ServerShuttingDown' : errorType(error) });
+      const body = shutdown ? shuttingDownStreamError(stream.text) : openaiStreamError(error, stream.text);
+      writer.write(`data: ${JSON.stringify({ error: body })}\n\n`);
     }
   } finally {
     writer?.end();
     streamFinished(ctx, meter, outcome);
   }
+}
+
+/** Shutdown cut the stream: retryable, as /api/chat's `ServerShuttingDown` event says. */
+function shuttingDownStreamError(partialText: string): Record<string, unknown> {
+  return {
+    message: 'The server is shutting down; send the request again (the partial answer is in partial_text).',
+    type: 'ServerShuttingDown',
+    code: 'server_shutting_down',
+    retryable: true,
+    partial_text: partialText,
+  };
+}
+
+function shuttingDown(): HttpError {
+  return new HttpError(503, 'shutting_down', 'The server is shutting down.', { retryable: true, retryAfterSeconds: 1 });
 }
 
 /** The `error` object OpenAI clients read from a failed stream (they throw an APIError with it). */

@@ -24,7 +24,14 @@ export function clientFor(emu: Emulator): BedrockStreamingClient {
 
 export async function startHarness(options: CreateServerOptions = {}, emulator?: Emulator): Promise<Harness> {
   const emu = emulator ?? (await startEmulator({ port: 0, speed: 'instant' }));
-  const server = createServer({ client: clientFor(emu), logger: false, heartbeatMs: 0, ...options });
+  // No disconnect grace unless a test asks for one: a viewer leaving stops upstream at once.
+  const server = createServer({
+    client: clientFor(emu),
+    logger: false,
+    heartbeatMs: 0,
+    disconnectGraceMs: 0,
+    ...options,
+  });
   const url = await server.listen(0);
   return {
     emu,

@@ -1,0 +1,47 @@
+/**
+ * The emulator's request log tells the truth about how each upstream request ended (issue 14,
+ * defect 6), since the fault matrix relies on it to prove that a consumer's exit closed upstream: a
+ * stream that was stalled and then completed is `completed` (the fault is still recorded), and a
+ * client that leaves during a slow first byte is `client-aborted`, never `pending` forever.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { AbortError } from '../../src/errors.js';
+import type { BedrockStreamingClient } from '../../src/client/bedrock-streaming-client.js';
+import type { Emulator } from '../../src/emulator/server.js';
+import { clientFor, rejection, startTestEmulator } from '../client/emulator-harness.js';
+
+let emu: Emulator;
+let client: BedrockStreamingClient;
+beforeAll(async () => {
+  emu = await startTestEmulator();
+  client = clientFor(emu);
+});
+afterEach(() => {
+  emu.faults.clear();
+  emu.requestLog.clear();
+});
+afterAll(async () => {
+  client.destroy();
+  await emu.close();
+});
+
+describe('request log outcomes', () => {
+  it('a stall that then completes is logged completed, with the stall recorded', async () => {
+    emu.faults.add({ fault: { kind: 'stall', afterChunks: 3, ms: 100 } });
+    const result = await client.invokeStream({ prompt: 'Hello there', maxTokens: 60 }).finalResult();
+    expect(result.stopReason).not.toBe('other');
+    const entry = await emu.requestLog.waitFor((e) => e.outcome !== 'pending');
+    expect(entry).toMatchObject({ outcome: 'completed', fault: 'stall' });
+  });
+
+  it('a client leaving during a slow first byte is logged client-aborted once the answer would start', async () => {
+    emu.faults.add({ fault: { kind: 'slow-first-byte', ms: 400 } });
+    const controller = new AbortController();
+    const stream = client.invokeStream({ prompt: 'Hello there', maxTokens: 60, signal: controller.signal });
+    const settled = rejection(stream.finalResult());
+    setTimeout(() => controller.abort(), 50);
+    expect(await settled).toBeInstanceOf(AbortError);
+    const entry = await emu.requestLog.waitFor((e) => e.outcome !== 'pending', 5_000);
+    expect(entry).toMatchObject({ outcome: 'client-aborted', chunksSent: 0 });
+  });
+});
