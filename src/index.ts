@@ -10,3 +10,11 @@ export { DEFAULT_RETRY_POLICY } from './client/retry.js';
 export { DEFAULT_TIMEOUTS } from './client/timeouts.js';
 export { DEFAULT_MAX_TOKENS } from './client/request.js';
 export { bedrockBurndown, createQuotaLimiter, type QuotaLimiterOptions } from './client/quota-limiter.js';
+export {
+  estimateInputTokens,
+  resolveQuotaKey,
+  type BedrockQuotaLimiter,
+  type FleetQuotaReservation,
+  type ModelQuotaSnapshot,
+  type QuotaSnapshot,
+} from './quota/index.js';

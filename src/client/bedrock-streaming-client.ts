@@ -4,7 +4,7 @@
  */
 import type { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import { BedrockInferenceError } from '../errors.js';
-import { resolveAdapter } from '../models/registry.js';
+import { detectFamily, resolveAdapter } from '../models/registry.js';
 import type { ModelAdapter } from '../models/types.js';
 import { createRechunker } from './chunking.js';
 import { BedrockInferenceStream } from './inference-stream.js';
@@ -113,7 +113,11 @@ export class BedrockStreamingClient {
     const timeouts = resolveTimeouts(options.timeouts, request.timeouts);
     const chunking = request.chunking ?? options.chunking;
     createRechunker(chunking);
-    const estimatedInputTokens = estimateInputTokens(normalized);
+    // Converse has no family template; invoke bodies carry the family's.
+    const estimatedInputTokens = estimateInputTokens(
+      normalized,
+      api === 'invoke' ? (options.family ?? detectFamily(modelId)) : undefined,
+    );
     return {
       transport: this.#transport,
       modelId,

@@ -37,15 +37,27 @@ export function endedEarly(state: StreamState, contentArrived: boolean): Bedrock
   );
 }
 
-/** The error the caller sees when a stream breaks after content arrived and is not resumed. */
-export function interruptedError(error: BedrockInferenceError, state: StreamState): BedrockInferenceError {
+const RESUME_HINT = 'pass resume: true to continue it automatically.';
+
+/**
+ * The error the caller sees when a stream breaks after content arrived and is not resumed; `resumeNote`
+ * (from stream-run) replaces the generic "pass resume: true" with what really applies to this call.
+ */
+export function interruptedError(
+  error: BedrockInferenceError,
+  state: StreamState,
+  resumeNote?: string,
+): BedrockInferenceError {
   error.partialText = state.text;
+  if (error instanceof StreamInterruptedError && resumeNote !== undefined && error.message.endsWith(RESUME_HINT)) {
+    error.message = `${error.message.slice(0, -RESUME_HINT.length)}${lowerFirst(resumeNote)}`;
+  }
   if (error instanceof StreamInterruptedError || error instanceof AbortError || error instanceof TimeoutError) {
     return error;
   }
   return new StreamInterruptedError(
     `The stream broke after ${state.text.length} characters of the answer: ${error.message} ` +
-      'The partial answer is in error.partialText; pass resume: true to continue it automatically.',
+      `The partial answer is in error.partialText; ${lowerFirst(resumeNote ?? RESUME_HINT)}`,
     {
       retryable: error.retryable,
       requestId: error.requestId ?? state.requestId,
@@ -55,4 +67,8 @@ export function interruptedError(error: BedrockInferenceError, state: StreamStat
       statusCode: error.statusCode,
     },
   );
+}
+
+function lowerFirst(text: string): string {
+  return text.charAt(0).toLowerCase() + text.slice(1);
 }

@@ -8,12 +8,12 @@
 import { AbortError, type BedrockInferenceError } from '../errors.js';
 import type { StreamEvent } from './stream-event.js';
 import { BodyReader } from './event-stream/body-reader.js';
-import { beginCall, finishCall, type CallContext, type CallResources } from './call-context.js';
+import { beginCall, finishCall, throttledDelay, type CallContext, type CallResources } from './call-context.js';
 import { classifyStreamException } from './classify-error.js';
 import { createRechunker } from './chunking.js';
 import { attemptError, endedEarly, interruptedError } from './failure.js';
 import { AttemptReads, EventPump, WAIT } from './event-pump.js';
-import { continuationRequest, isResumable } from './resume.js';
+import { continuationRequest, resumeBlocker } from './resume.js';
 import { backoffDelay, finalRetryError, shouldRetry, sleep } from './retry.js';
 import { AttemptWatchdog } from './timeouts.js';
 import type { InferenceResult } from './types.js';
@@ -56,21 +56,23 @@ export async function* runStream(ctx: CallContext): AsyncGenerator<StreamStep, I
         const error = attemptError(caught, watchdog, modelId, state, reader ? 'stream' : 'request');
         if (!pump.content) {
           errors.push(error);
-          if (!shouldRetry(error, phaseAttempts, ctx.retry)) {
+          if (!shouldRetry(error, phaseAttempts, ctx.retry, errors)) {
             // A continuation that cannot start still leaves the caller with the earlier partial answer.
             const final = finalRetryError(errors);
             throw state.chunkCount > 0 ? interruptedError(final, state) : final;
           }
-          const delayMs = backoffDelay(phaseAttempts, error, ctx.retry);
+          // A throttled attempt also waits as long as the quota limiter says Bedrock needs to refill.
+          const delayMs = Math.max(backoffDelay(phaseAttempts, error, ctx.retry), await throttledDelay(call, error));
           yield { type: 'retry', attempt: state.attempts, delayMs, error };
           await sleep(delayMs, scope.signal);
           continue;
         }
-        if (!canResume(ctx, error)) throw interruptedError(error, state);
+        if (!canResume(ctx, error)) throw interruptedError(error, state, resumeNote(ctx, error));
         state.resumes++;
         yield { type: 'resume', resumes: state.resumes, partialLength: state.text.length, error };
-        ({ request, stitcher: pump.stitcher } = continuationRequest(ctx.request, state.text, state.chunkCount));
+        // Carried over first: the continuation's budget is maxTokens less every output token so far.
         state.carryOver();
+        ({ request, stitcher: pump.stitcher } = continuationRequest(ctx.request, state.text, state.outputTokens));
         errors.length = 0;
         phaseAttempts = 0;
         continue;
@@ -82,6 +84,7 @@ export async function* runStream(ctx: CallContext): AsyncGenerator<StreamStep, I
       }
       break;
     }
+    ctx.retry.budget?.succeeded(phaseAttempts);
     if (!state.usageReported) {
       yield { type: 'usage', inputTokens: state.inputTokens, outputTokens: state.outputTokens, source: 'estimated' };
     }
@@ -163,9 +166,14 @@ function canResume(ctx: CallContext, error: BedrockInferenceError): boolean {
   return (
     ctx.resume.enabled &&
     ctx.state.resumes < ctx.resume.maxResumes &&
-    ctx.adapter?.continuation === 'prefill' &&
-    ctx.request.reasoning === undefined &&
-    ctx.state.reasoning === '' &&
-    isResumable(error)
+    resumeBlocker(ctx.adapter, ctx.state, error) === undefined
   );
+}
+
+/** What the error says about resuming: exactly why not, or how to turn it on where it would work. */
+function resumeNote(ctx: CallContext, error: BedrockInferenceError): string {
+  const blocker = resumeBlocker(ctx.adapter, ctx.state, error);
+  if (blocker !== undefined) return `Resume is not possible here: ${blocker}.`;
+  if (!ctx.resume.enabled) return 'Pass resume: true to continue it automatically.';
+  return `It was resumed ${ctx.state.resumes} time(s), the most allowed (resume.maxResumes).`;
 }

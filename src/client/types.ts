@@ -2,6 +2,7 @@
  * The public shapes of BedrockStreamingClient: options, requests, results and the InferenceStream.
  * The server, the CLI and the examples code against these; src/client implements them.
  */
+import type { ConnectionOptions as TlsConnectionOptions } from 'node:tls';
 import type { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import type { BedrockInferenceError } from '../errors.js';
@@ -9,12 +10,17 @@ import type { ChatMessage, ModelFamily } from '../models/types.js';
 import type { StopReason, StreamEvent } from './stream-event.js';
 
 export interface RetryPolicy {
-  /** Attempts in all, the first included (default 3). */
+  /** Attempts in all, the first included (default AWS_MAX_ATTEMPTS, else 3). */
   maxAttempts?: number;
   /** First backoff ceiling in ms (default 250); doubles each attempt, full jitter. */
   baseDelayMs?: number;
   /** Backoff ceiling in ms (default 8000); a longer Retry-After is capped here too. */
   maxDelayMs?: number;
+  /**
+   * `adaptive` keeps the SDK's client-side rate limiter (it slows sending after throttles) in our own
+   * client's pipeline; `standard` (default) and `legacy` need nothing of the SDK. Default: AWS_RETRY_MODE.
+   */
+  mode?: 'standard' | 'adaptive' | 'legacy';
 }
 
 export interface TimeoutPolicy {
@@ -29,14 +35,38 @@ export interface TimeoutPolicy {
 /** Re-chunk text for consumers that want fewer, more coherent updates. */
 export type ChunkingMode = 'none' | 'word' | 'sentence' | 'line' | { intervalMs: number };
 
+/** How the client the library builds for itself connects (ignored with a caller's `client`). */
+export interface ConnectionOptions {
+  /** TLS options for https:// endpoints: `ca` for a private CA, a client `cert`/`key`, ... */
+  tls?: TlsConnectionOptions;
+  /**
+   * An http:// proxy to tunnel through (CONNECT). `true` takes `HTTPS_PROXY`/`https_proxy` (honouring
+   * `NO_PROXY`); by default no proxy is used, as with the AWS SDK.
+   */
+  proxy?: string | boolean;
+  /** A pooled connection idle this long is PINGed before reuse (default 5000 ms). */
+  pingAfterIdleMs?: number;
+  /** How long that PING may take before the connection is replaced (default 3000 ms). */
+  pingTimeoutMs?: number;
+  /** A connection without requests for this long is closed (default 60000 ms). */
+  idleTimeoutMs?: number;
+}
+
 export interface BedrockStreamingClientOptions {
   modelId?: string;
+  /**
+   * Signing region. Default: the SDK's region chain (AWS_REGION, the profile in ~/.aws/config, ...);
+   * with a custom `endpoint` and nothing configured, us-east-1.
+   */
   region?: string;
   /** Bedrock endpoint override, e.g. the local emulator's URL. */
   endpoint?: string;
   credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider;
   /** A named profile from the shared AWS config files. */
   profile?: string;
+  /** A Bedrock API key (sent as `Authorization: Bearer`); AWS_BEARER_TOKEN_BEDROCK works as well. */
+  token?: string;
+  connection?: ConnectionOptions;
   /** Use an existing SDK client (its own retry settings then stay as they are). */
   client?: BedrockRuntimeClient;
   /** Family for ids that do not name one (application inference profiles, provisioned ARNs). */
@@ -60,7 +90,10 @@ export interface QuotaLimiter {
 
 export interface QuotaReservation {
   settle(usage: { inputTokens: number; outputTokens: number }): void;
-  release(): void;
+  /** The call failed; `error` tells a limiter whether Bedrock throttled it. */
+  release(error?: unknown): void;
+  /** Optional: Bedrock throttled an attempt; answers the ms the retry should wait at least. */
+  throttled?(): Promise<number>;
 }
 
 export interface InferenceRequest {

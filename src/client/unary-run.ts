@@ -8,7 +8,7 @@ import { decodeConverseResponse } from '../models/converse.js';
 import type { ChunkEventSink } from '../models/types.js';
 import { attemptError } from './failure.js';
 import { backoffDelay, finalRetryError, shouldRetry, sleep } from './retry.js';
-import { beginCall, finishCall, type CallContext, type CallResources } from './call-context.js';
+import { beginCall, finishCall, throttledDelay, type CallContext, type CallResources } from './call-context.js';
 import { AttemptWatchdog } from './timeouts.js';
 import type { InferenceResult } from './types.js';
 import { emitHeaderUsage, unaryCommand } from './upstream.js';
@@ -46,12 +46,13 @@ export async function runUnary(ctx: CallContext): Promise<InferenceResult> {
           // Bedrock's header counts are authoritative, so they go last.
           emitHeaderUsage(headers, emit);
         }
+        ctx.retry.budget?.succeeded(state.attempts);
         break;
       } catch (caught) {
         const error = attemptError(caught, watchdog, modelId, state, 'request');
         errors.push(error);
-        if (!shouldRetry(error, state.attempts, ctx.retry)) throw finalRetryError(errors);
-        const delayMs = backoffDelay(state.attempts, error, ctx.retry);
+        if (!shouldRetry(error, state.attempts, ctx.retry, errors)) throw finalRetryError(errors);
+        const delayMs = Math.max(backoffDelay(state.attempts, error, ctx.retry), await throttledDelay(call, error));
         await sleep(delayMs, scope.signal);
       } finally {
         watchdog.dispose();

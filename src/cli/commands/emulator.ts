@@ -21,10 +21,14 @@ interface EmulatorFlags {
   tpm?: number;
   rpm?: number;
   burndown?: number;
+  quotaPeriodMs?: number;
   fault: FaultRule[];
   script: ScriptRule[];
   scriptFile: ScriptRule[];
   verifySignatures?: EmulatorCredentials;
+  apiKey: string[];
+  clockOffsetMs?: number;
+  maxConcurrentStreams?: number;
 }
 
 export function registerEmulatorCommand(program: Command): void {
@@ -38,7 +42,12 @@ export function registerEmulatorCommand(program: Command): void {
     .option('--backend-model <name>', 'model name for the OpenAI-compatible backend')
     .option('--tpm <tokens>', 'simulate a tokens-per-minute quota', integer)
     .option('--rpm <requests>', 'simulate a requests-per-minute quota', integer)
-    .option('--burndown <factor>', 'output-token burndown for the quota (default: 5 for Claude 4+, else 1)', Number)
+    .option(
+      '--burndown <factor>',
+      'output-token burndown for the quota (default: 5 for Claude 3.7 Sonnet and 4+, else 1)',
+      Number,
+    )
+    .option('--quota-period-ms <ms>', 'the period the quota refills over (default 60000, a minute)', integer)
     .option(
       '--fault <json>',
       'script a fault rule (repeatable), e.g. \'{"fault":{"kind":"error","errorType":"ThrottlingException"},"times":2}\'',
@@ -62,6 +71,9 @@ export function registerEmulatorCommand(program: Command): void {
       'check every request is SigV4-signed with these credentials, as Bedrock does (403 otherwise)',
       credentialPair,
     )
+    .option('--api-key <key>', 'accept this Bedrock API key as Authorization: Bearer (repeatable)', collectText, [])
+    .option('--clock-offset-ms <ms>', "run the emulator's clock this far ahead (negative: behind)", signedInteger)
+    .option('--max-concurrent-streams <n>', 'advertise this HTTP/2 stream limit (SETTINGS)', integer)
     .action(async (flags: EmulatorFlags, command: Command) => {
       const speed = parseSpeed(flags.speed);
       if (speed === undefined) {
@@ -70,11 +82,15 @@ export function registerEmulatorCommand(program: Command): void {
       const scripts = [...flags.script, ...flags.scriptFile];
       const options: EmulatorOptions = { port: flags.port, host: flags.host, speed, faults: flags.fault, scripts };
       if (flags.verifySignatures !== undefined) options.credentials = flags.verifySignatures;
+      if (flags.apiKey.length > 0) options.apiKeys = flags.apiKey;
+      if (flags.clockOffsetMs !== undefined) options.clockOffsetMs = flags.clockOffsetMs;
+      if (flags.maxConcurrentStreams !== undefined) options.maxConcurrentStreams = flags.maxConcurrentStreams;
       if (flags.tpm !== undefined || flags.rpm !== undefined) {
         options.quota = {
           ...(flags.tpm === undefined ? {} : { tokensPerMinute: flags.tpm }),
           ...(flags.rpm === undefined ? {} : { requestsPerMinute: flags.rpm }),
           ...(flags.burndown === undefined ? {} : { burndown: flags.burndown }),
+          ...(flags.quotaPeriodMs === undefined ? {} : { periodMs: flags.quotaPeriodMs }),
         };
       }
       if (flags.backend !== undefined && flags.backend !== 'markov') {
@@ -186,4 +202,14 @@ function scriptRule(input: unknown, where: string): ScriptRule {
 
 function describeIssues(error: z.ZodError): string {
   return error.issues.map((issue) => `${issue.path.join('.') || '(rule)'}: ${issue.message}`).join('; ');
+}
+
+function collectText(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+function signedInteger(value: string): number {
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed)) throw new InvalidArgumentError(`expected a whole number, got "${value}"`);
+  return parsed;
 }

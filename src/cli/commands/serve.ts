@@ -16,6 +16,9 @@ interface ServeFlags {
   region?: string;
   model: string;
   redisUrl?: string;
+  redisKeyPrefix?: string;
+  disconnectGraceMs?: number;
+  allowedHost: string[];
   apiKey: string[];
   corsOrigin: string[];
   logPrompts?: boolean;
@@ -23,6 +26,7 @@ interface ServeFlags {
   tpm?: number;
   rpm?: number;
   page: boolean;
+  pageDir?: string;
 }
 
 export function registerServeCommand(program: Command): void {
@@ -32,9 +36,21 @@ export function registerServeCommand(program: Command): void {
     .option('-p, --port <port>', 'port to listen on', port, 3000)
     .option('--host <host>', 'address to bind', '127.0.0.1')
     .option('--backend <backend>', 'aws | emulator | auto (aws when credentials resolve)', backendChoice, 'auto')
-    .option('--region <region>', 'AWS region (default: AWS_REGION, else us-east-1)')
+    .option('--region <region>', "AWS region (default: AWS_REGION, else the profile's region)")
     .option('--model <id>', 'default model for requests that name none', DEFAULT_MODEL)
     .option('--redis-url <url>', 'share generations through Redis (default: REDIS_URL, else in memory)')
+    .option('--redis-key-prefix <prefix>', 'prefix of the generation keys in Redis (default: bedrock-inference:)')
+    .option(
+      '--disconnect-grace-ms <ms>',
+      'how long a generation outlives its last viewer, so a browser can reconnect (default: 3000)',
+      nonNegativeInteger,
+    )
+    .option(
+      '--allowed-host <host>',
+      'a host name this server answers as besides IP addresses and localhost (repeatable; checked when API keys are off)',
+      collect,
+      [],
+    )
     .option('--api-key <key>', 'require this Bearer key (repeatable; default: API_KEYS, comma-separated)', collect, [])
     .option('--cors-origin <origin>', 'allow browser calls from this origin (repeatable, * for any)', collect, [])
     .option(
@@ -44,11 +60,15 @@ export function registerServeCommand(program: Command): void {
     .option('--log-prompts', 'include prompt text in logs (off by default)')
     .option(
       '--tpm <tokens>',
-      "wait for the model's tokens-per-minute quota instead of running into 429s",
+      "wait for the model's tokens-per-minute quota instead of running into 429s (shared with --redis-url)",
       positiveInteger,
     )
     .option('--rpm <requests>', "wait for the model's requests-per-minute quota", positiveInteger)
     .option('--no-page', 'do not serve the chat page at /')
+    .option(
+      '--page-dir <dir>',
+      "serve the chat page from this folder (your own build of src/web) instead of the package's",
+    )
     .action(async (flags: ServeFlags) => {
       const region = defaultRegion(flags.region);
       const { clientOptions, emulator, description } = await resolveBackend({
@@ -61,6 +81,8 @@ export function registerServeCommand(program: Command): void {
         clientOptions.quota = createQuotaLimiter({
           ...(flags.tpm === undefined ? {} : { tokensPerMinute: flags.tpm }),
           ...(flags.rpm === undefined ? {} : { requestsPerMinute: flags.rpm }),
+          // With --redis-url every server process shares one budget (docs/quota.md).
+          ...(flags.redisUrl === undefined ? {} : { redis: flags.redisUrl }),
         });
       }
       if (emulator !== undefined) {
@@ -76,9 +98,12 @@ export function registerServeCommand(program: Command): void {
         apiKeys,
         cors: flags.corsOrigin,
         logPrompts: flags.logPrompts === true,
-        page: flags.page,
+        page: flags.page && flags.pageDir !== undefined ? { dir: flags.pageDir } : flags.page,
         ...(shareSecret === undefined ? {} : { shareSecret }),
         ...(flags.redisUrl === undefined ? {} : { redisUrl: flags.redisUrl }),
+        ...(flags.redisKeyPrefix === undefined ? {} : { redisKeyPrefix: flags.redisKeyPrefix }),
+        ...(flags.disconnectGraceMs === undefined ? {} : { disconnectGraceMs: flags.disconnectGraceMs }),
+        ...(flags.allowedHost.length === 0 ? {} : { allowedHosts: flags.allowedHost }),
       });
       const url = await server.listen(flags.port, flags.host);
       process.stdout.write(
@@ -108,6 +133,13 @@ function port(value: string): number {
   if (!Number.isInteger(parsed) || parsed < 0 || parsed > 65_535) {
     throw new InvalidArgumentError(`expected a port number, got "${value}"`);
   }
+  return parsed;
+}
+
+function nonNegativeInteger(value: string): number {
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 0)
+    throw new InvalidArgumentError(`expected a whole number from 0, got "${value}"`);
   return parsed;
 }
 
