@@ -149,7 +149,12 @@ describe('watching a shared answer', () => {
     await owner.page.locator('#stop').click();
     expect(await waitForAnswerEnd(owner.page)).toBe('stopped');
     expect(await waitForAnswerEnd(watcher.page)).toBe('stopped');
-    expect(await answerText(watcher.page)).toBe(await answerText(owner.page));
+    // The owner's page stops showing text the moment Stop is pressed; words already on their way from the
+    // model still reach the watcher before the server's cancel lands, so the owner's text is where the
+    // watcher's begins.
+    const watched = await answerText(watcher.page);
+    expect(watched.startsWith(await answerText(owner.page))).toBe(true);
+    expect(watched.length).toBeLessThan(LONG.length);
     await watcher.context.close();
 
     // A fault cuts the stream after some text: both show the error and keep the same partial answer.
