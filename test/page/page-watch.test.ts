@@ -225,6 +225,34 @@ describe('watching a shared answer', () => {
   }, 90_000);
 });
 
+describe('watching with API keys on', () => {
+  it('the link carries the share token, never the key, and the watcher needs no key', async () => {
+    const keyed = await startPageHarness({ apiKeys: ['owner-key-1'] });
+    try {
+      const owner = await keyed.openPage({ readyWhen: '#key-dialog[open]' });
+      await owner.page.locator('#key-input').fill('owner-key-1');
+      await owner.page.locator('#key-input').press('Enter');
+      await owner.page.waitForSelector('#model option', { state: 'attached' });
+      await ask(owner.page, 'Hello with a key');
+      const link = await shareLink(owner.page);
+      expect(link).not.toContain('owner-key-1');
+      expect(await waitForAnswerEnd(owner.page)).toBe('done');
+
+      // A new browser with no key at all: no key dialog, the answer shows.
+      const watcher = await keyed.openPage({ url: link, readyWhen: '#watch-messages li.message[data-phase="done"]' });
+      expect(await answerText(watcher.page)).toBe(await answerText(owner.page));
+      expect(await watcher.page.locator('#key-dialog').evaluate((dialog) => (dialog as HTMLDialogElement).open)).toBe(
+        false,
+      );
+      expect(watcher.requests.some((url) => url.includes('owner-key-1'))).toBe(false);
+      await watcher.context.close();
+      await owner.context.close();
+    } finally {
+      await keyed.close();
+    }
+  }, 90_000);
+});
+
 const root = fileURLToPath(new URL('../../', import.meta.url));
 
 /** `bedrock-inference serve` in its own process, as a user runs it (tsx), on its embedded emulator. */
