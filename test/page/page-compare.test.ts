@@ -10,7 +10,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { streamCharacteristics, type ChunkArrival } from '../../src/browser/stream-characteristics.js';
 import { parseSse } from '../server/http/sse-parse.js';
 import { screenshot } from '../support/chromium.js';
-import { startPageHarness, type PageHarness } from './page-harness.js';
+import { recordedEventStreams, recordEventStreams, startPageHarness, type PageHarness } from './page-harness.js';
 
 const CLAUDE = 'anthropic.claude-3-haiku-20240307-v1:0';
 const LLAMA = 'meta.llama3-8b-instruct-v1:0';
@@ -30,37 +30,9 @@ beforeEach(() => {
   h.emu.setSpeed(4);
 });
 
-/** Records the body of every event stream the page reads (a test-only tee around fetch, before the page's scripts). */
-async function recordEventStreams(page: Page): Promise<void> {
-  await page.addInitScript(() => {
-    const streams: { request: string; body: string }[] = [];
-    (window as unknown as { __streams: typeof streams }).__streams = streams;
-    const realFetch = window.fetch.bind(window);
-    window.fetch = async (input: RequestInfo | URL, init?: RequestInit) => {
-      const response = await realFetch(input, init);
-      if (!(response.headers.get('content-type') ?? '').includes('text/event-stream') || response.body === null)
-        return response;
-      const [mine, theirs] = response.body.tee();
-      const record = { request: typeof init?.body === 'string' ? init.body : '', body: '' };
-      streams.push(record);
-      void (async () => {
-        const reader = mine.pipeThrough(new TextDecoderStream()).getReader();
-        for (let part = await reader.read(); !part.done; part = await reader.read()) record.body += part.value;
-      })().catch(() => undefined);
-      return new Response(theirs, {
-        status: response.status,
-        statusText: response.statusText,
-        headers: response.headers,
-      });
-    };
-  });
-}
-
 /** Per model: the text of each `text` event the browser client received for it, in order. */
 async function receivedChunks(page: Page): Promise<Map<string, string[]>> {
-  const streams = await page.evaluate(
-    () => (window as unknown as { __streams: { request: string; body: string }[] }).__streams,
-  );
+  const streams = await recordedEventStreams(page);
   const byModel = new Map<string, string[]>();
   for (const stream of streams) {
     const model = (JSON.parse(stream.request) as { model: string }).model;

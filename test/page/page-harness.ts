@@ -119,3 +119,45 @@ export async function waitForAnswerEnd(page: Page, timeout = 60_000): Promise<st
   );
   return (await lastAnswer(page).getAttribute('data-phase')) ?? '';
 }
+
+/** An event stream the page read: the request's URL and JSON body, and everything received. */
+export interface RecordedEventStream {
+  url: string;
+  request: string;
+  body: string;
+}
+
+/**
+ * Records every event stream the page's browser client reads, as it reads it: a test-only wrapper around
+ * `fetch`, installed before the page's own scripts (pass it as `openPage({ setup })`), tees each
+ * `text/event-stream` body. What a test compares against is then exactly what the browser received.
+ */
+export async function recordEventStreams(page: Page): Promise<void> {
+  await page.addInitScript(() => {
+    const streams: { url: string; request: string; body: string }[] = [];
+    (window as unknown as { __streams: typeof streams }).__streams = streams;
+    const realFetch = window.fetch.bind(window);
+    window.fetch = async (input: RequestInfo | URL, init?: RequestInit) => {
+      const response = await realFetch(input, init);
+      if (!(response.headers.get('content-type') ?? '').includes('text/event-stream') || response.body === null)
+        return response;
+      const [mine, theirs] = response.body.tee();
+      const record = { url: response.url, request: typeof init?.body === 'string' ? init.body : '', body: '' };
+      streams.push(record);
+      void (async () => {
+        const reader = mine.pipeThrough(new TextDecoderStream()).getReader();
+        for (let part = await reader.read(); !part.done; part = await reader.read()) record.body += part.value;
+      })().catch(() => undefined); // an aborted stream ends the copy too
+      return new Response(theirs, {
+        status: response.status,
+        statusText: response.statusText,
+        headers: response.headers,
+      });
+    };
+  });
+}
+
+/** The event streams the page read so far (needs `recordEventStreams`). */
+export async function recordedEventStreams(page: Page): Promise<RecordedEventStream[]> {
+  return page.evaluate(() => (window as unknown as { __streams: RecordedEventStream[] }).__streams);
+}

@@ -14,7 +14,16 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { parseSse } from '../server/http/sse-parse.js';
 import { screenshot } from '../support/chromium.js';
 import { startTcpProxy } from '../support/tcp-proxy.js';
-import { ask, buildPage, lastAnswer, startPageHarness, waitForAnswerEnd, type PageHarness } from './page-harness.js';
+import {
+  ask,
+  buildPage,
+  lastAnswer,
+  recordedEventStreams,
+  recordEventStreams,
+  startPageHarness,
+  waitForAnswerEnd,
+  type PageHarness,
+} from './page-harness.js';
 
 const MIXED = readFileSync('test/fixtures/markdown/mixed-answer.md', 'utf8');
 const LONG = Array.from(
@@ -44,41 +53,9 @@ function textEvents(body: string): [string | undefined, string][] {
     .map((event) => [event.id, (JSON.parse(event.data) as { text: string }).text]);
 }
 
-/**
- * Records every event stream the page's browser client reads, as it reads it: a test-only wrapper around
- * `fetch` (installed before the page's own scripts) tees each `text/event-stream` body.
- */
-async function recordEventStreams(page: Page): Promise<void> {
-  await page.addInitScript(() => {
-    const streams: { url: string; body: string }[] = [];
-    (window as unknown as { __streams: typeof streams }).__streams = streams;
-    const realFetch = window.fetch.bind(window);
-    window.fetch = async (...args: Parameters<typeof fetch>) => {
-      const response = await realFetch(...args);
-      if (!(response.headers.get('content-type') ?? '').includes('text/event-stream') || response.body === null)
-        return response;
-      const [mine, theirs] = response.body.tee();
-      const record = { url: response.url, body: '' };
-      streams.push(record);
-      void (async () => {
-        const reader = mine.pipeThrough(new TextDecoderStream()).getReader();
-        for (let part = await reader.read(); !part.done; part = await reader.read()) record.body += part.value;
-      })().catch(() => undefined); // an aborted stream ends the copy too
-      return new Response(theirs, {
-        status: response.status,
-        statusText: response.statusText,
-        headers: response.headers,
-      });
-    };
-  });
-}
-
 /** The bodies of the event streams the page read so far whose URL matches. */
 async function streamBodies(page: Page, match: string): Promise<string[]> {
-  const streams = await page.evaluate(
-    () => (window as unknown as { __streams: { url: string; body: string }[] }).__streams,
-  );
-  return streams.filter((stream) => stream.url.includes(match)).map((stream) => stream.body);
+  return (await recordedEventStreams(page)).filter((stream) => stream.url.includes(match)).map((s) => s.body);
 }
 
 /** Clicks Share on the last answer as soon as it is offered and returns the link the page shows. */
