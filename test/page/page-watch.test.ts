@@ -5,14 +5,13 @@
  * its own dropped connection; a finished answer opened later shows whole; a bad token says the link is not
  * valid. Then the same across two `bedrock-inference serve` processes sharing a real Redis.
  */
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readFileSync, rmSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { parseSse } from '../server/http/sse-parse.js';
 import { screenshot } from '../support/chromium.js';
+import { startServeProcess } from '../support/serve-process.js';
 import { startTcpProxy } from '../support/tcp-proxy.js';
 import {
   ask,
@@ -121,16 +120,27 @@ describe('watching a shared answer', () => {
     h.emu.scripts.add({ match: { prompt: 'share-stop' }, answer: { text: LONG } });
     const owner = await h.openPage();
     await ask(owner.page, 'share-stop');
-    const watcher = await h.openPage({ url: await shareLink(owner.page), readyWhen: '#watch-messages li.message' });
+    const watcher = await h.openPage({
+      url: await shareLink(owner.page),
+      readyWhen: '#watch-messages li.message',
+      setup: recordEventStreams,
+    });
     await watcher.page.waitForSelector('#watch-messages li.message[data-phase="streaming"]');
     await owner.page.locator('#stop').click();
     expect(await waitForAnswerEnd(owner.page)).toBe('stopped');
     expect(await waitForAnswerEnd(watcher.page)).toBe('stopped');
-    // The owner's page stops showing text the moment Stop is pressed; words already on their way from the
-    // model still reach the watcher before the server's cancel lands, so the owner's text is where the
-    // watcher's begins.
-    const watched = await answerText(watcher.page);
-    expect(watched.startsWith(await answerText(owner.page))).toBe(true);
+    // The owner's page stops taking text the moment Stop is pressed; words already on their way from the
+    // model still reach the watcher before the server's cancel lands, so the owner's text (as the page kept
+    // it) is where the watcher's (as its browser client received it) begins.
+    const ownerKept = await owner.page.evaluate(
+      () => JSON.parse(localStorage.getItem('bedrock-chat:conversation:v1')!).messages.at(-1).content as string,
+    );
+    const [watcherBody] = await streamBodies(watcher.page, '/events?share=');
+    const watched = textEvents(watcherBody!)
+      .map(([, text]) => text)
+      .join('');
+    expect(ownerKept.length).toBeGreaterThan(0);
+    expect(watched.startsWith(ownerKept)).toBe(true);
     expect(watched.length).toBeLessThan(LONG.length);
     await watcher.context.close();
 
@@ -230,33 +240,14 @@ describe('watching with API keys on', () => {
   }, 90_000);
 });
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
-
-/** `bedrock-inference serve` in its own process, as a user runs it (tsx), on its embedded emulator. */
+/** `bedrock-inference serve` in its own process, on its embedded emulator. */
 function serve(args: string[]) {
-  const env: NodeJS.ProcessEnv = { ...process.env, AWS_EC2_METADATA_DISABLED: 'true' };
-  for (const key of Object.keys(env)) if (/^AWS_(ACCESS|SECRET|SESSION|PROFILE|BEARER)/.test(key)) delete env[key];
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', 'src/cli/index.ts', 'serve', '--port', '0', '--backend', 'emulator', ...args],
-    { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  let output = '';
-  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const url = new Promise<string>((resolve, reject) => {
-    child.stdout.on('data', () => {
-      const match = /Streaming server on (http:\/\/\S+)/.exec(output);
-      if (match) resolve(match[1]!);
-    });
-    child.once('exit', (code) => reject(new Error(`serve exited with ${code}: ${output}`)));
-  });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const run = startServeProcess(['--backend', 'emulator', ...args]);
   return {
-    url,
+    url: run.url,
     stop: async () => {
-      child.kill('SIGTERM');
-      await exited;
+      run.stop();
+      await run.exited;
     },
   };
 }

@@ -1,46 +1,6 @@
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { startServeProcess as serve } from '../../support/serve-process.js';
 import { postJson, readAllText } from './server-harness.js';
-
-const root = fileURLToPath(new URL('../../../', import.meta.url));
-
-/** Runs `bedrock-inference serve` as a user would (tsx), with no AWS credentials anywhere. */
-function serve(args: string[]) {
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    AWS_EC2_METADATA_DISABLED: 'true',
-    AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/credentials',
-    AWS_CONFIG_FILE: '/nonexistent/config',
-  };
-  for (const key of Object.keys(env)) {
-    if (
-      /^AWS_(ACCESS_KEY_ID|SECRET_ACCESS_KEY|SESSION_TOKEN|PROFILE|WEB_IDENTITY_TOKEN_FILE|ROLE_ARN|CONTAINER_)/.test(
-        key,
-      )
-    ) {
-      delete env[key];
-    }
-  }
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/index.ts', 'serve', '--port', '0', ...args], {
-    cwd: root,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const url = new Promise<string>((resolve, reject) => {
-    child.stdout.on('data', () => {
-      const match = /Streaming server on (http:\/\/\S+)/.exec(stdout);
-      if (match) resolve(match[1]!);
-    });
-    child.once('exit', (code) => reject(new Error(`serve exited with ${code}: ${stdout}${stderr}`)));
-  });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return { url, exited, output: () => stdout, stop: () => child.kill('SIGTERM') };
-}
 
 describe('bedrock-inference serve', () => {
   it('--backend auto without AWS credentials starts the emulator, says so in one line, serves, and exits cleanly', async () => {
