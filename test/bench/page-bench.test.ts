@@ -25,27 +25,27 @@ describe('the page bench (quick)', () => {
       expect(r.upstreamEvents - r.textEvents).toBeLessThanOrEqual(10);
       expect(r.textReads).toBeGreaterThan(0);
       expect(r.textReads).toBeLessThanOrEqual(r.textEvents);
-      for (const figure of [
-        r.streamMs,
-        r.mainThreadMs,
-        r.scriptMs,
-        r.styleLayoutMs,
-        r.metricsWindowMs,
-        r.updates,
-        r.renderTotalMs,
-        r.renderFirstQuarterMs,
-        r.renderLastQuarterMs,
-        r.frameFirstQuarterMs,
-        r.frameLastQuarterMs,
-        r.framesDelivered,
-        r.arrivalToPaintP50,
-        r.arrivalToPaintP95,
-        r.lastChunkToPaintMs,
-        r.doneToPaintMs,
-        r.finishMs,
-        r.blocks,
-      ]) {
-        expect(Number.isFinite(figure) && figure > 0).toBe(true);
+      for (const name of [
+        'streamMs',
+        'mainThreadMs',
+        'scriptMs',
+        'styleLayoutMs',
+        'metricsWindowMs',
+        'updates',
+        'renderTotalMs',
+        'renderFirstQuarterMs',
+        'renderLastQuarterMs',
+        'frameFirstQuarterMs',
+        'frameLastQuarterMs',
+        'framesDelivered',
+        'arrivalToPaintP50',
+        'arrivalToPaintP95',
+        'lastChunkToPaintMs',
+        'doneToPaintMs',
+        'blocks',
+      ] as const) {
+        const figure = r[name];
+        expect(Number.isFinite(figure) && figure > 0, `${r.variant.key}: ${name} = ${figure}`).toBe(true);
       }
       expect(r.mainThreadMs).toBeGreaterThanOrEqual(r.scriptMs);
       expect(r.metricsWindowMs).toBeGreaterThanOrEqual(r.streamMs);
@@ -53,6 +53,8 @@ describe('the page bench (quick)', () => {
       expect(r.updates).toBeLessThanOrEqual(r.textEvents);
       expect(r.arrivalToPaintP95).toBeGreaterThanOrEqual(r.arrivalToPaintP50);
       expect(r.doneToFinalMs).toBeGreaterThanOrEqual(0);
+      // finish() of a tail already in its final form can take less than the page clock's 0.1 ms grain.
+      expect(r.finishMs).toBeGreaterThanOrEqual(0);
       expect(r.longestFrameMs).toBeGreaterThan(0);
     }
     // Both renderers show the same answer (blocks may be wrapped differently: compare the words).
