@@ -33,8 +33,6 @@ describe('the page bench (quick)', () => {
         'metricsWindowMs',
         'updates',
         'renderTotalMs',
-        'renderFirstQuarterMs',
-        'renderLastQuarterMs',
         'frameFirstQuarterMs',
         'frameLastQuarterMs',
         'framesDelivered',
@@ -53,8 +51,10 @@ describe('the page bench (quick)', () => {
       expect(r.updates).toBeLessThanOrEqual(r.textEvents);
       expect(r.arrivalToPaintP95).toBeGreaterThanOrEqual(r.arrivalToPaintP50);
       expect(r.doneToFinalMs).toBeGreaterThanOrEqual(0);
-      // finish() of a tail already in its final form can take less than the page clock's 0.1 ms grain.
-      expect(r.finishMs).toBeGreaterThanOrEqual(0);
+      // Below the page clock's 0.1 ms grain, legitimately: finish() of a tail already in its final form, and
+      // the median update of a quarter spent appending to a growing code block.
+      for (const quick of [r.finishMs, r.renderFirstQuarterMs, r.renderLastQuarterMs])
+        expect(Number.isFinite(quick) && quick >= 0).toBe(true);
       expect(r.longestFrameMs).toBeGreaterThan(0);
     }
     // Both renderers show the same answer (blocks may be wrapped differently: compare the words).
