@@ -8,6 +8,7 @@ import type { ModelList, StreamCharacteristics } from '../../browser/index.js';
 import type { ApiKeyStore } from './api-key.js';
 import { CompareLane, type LaneRequest } from './compare-lane.js';
 import { byId, h } from './dom.js';
+import { modelOptionGroups } from './model-options.js';
 import { clientOptions, loadModelList } from './server-api.js';
 import type { SettingsPanel } from './settings-panel.js';
 import { drawStreamChart } from './stream-chart.js';
@@ -94,17 +95,10 @@ export class ComparePage {
       ...[...firstOfFamily].filter(([family]) => family !== defaultFamily).map(([, id]) => id),
     ].slice(0, 3);
     this.pickers.forEach((select, index) => {
-      select.replaceChildren(h('option', { value: '' }, index < MIN_LANES ? 'Choose a model' : 'None'));
-      const groups = new Map<string, HTMLOptGroupElement>();
-      for (const model of models.models) {
-        let group = groups.get(model.family);
-        if (group === undefined) {
-          group = h('optgroup', { label: model.family });
-          groups.set(model.family, group);
-          select.append(group);
-        }
-        group.append(h('option', { value: model.id }, model.name));
-      }
+      select.replaceChildren(
+        h('option', { value: '' }, index < MIN_LANES ? 'Choose a model' : 'None'),
+        ...modelOptionGroups(models),
+      );
       select.value = defaults[index] ?? '';
     });
   }

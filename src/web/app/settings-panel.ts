@@ -6,6 +6,7 @@
 import type { ModelList } from '../../browser/index.js';
 import { saveSettings, type Settings } from './conversation-store.js';
 import { byId, h } from './dom.js';
+import { modelOptionGroups } from './model-options.js';
 
 export class SettingsPanel {
   private models: ModelList | undefined;
@@ -41,17 +42,7 @@ export class SettingsPanel {
   setModels(models: ModelList): void {
     this.models = models;
     const ids = new Set(models.models.map((m) => m.id));
-    const families = new Map<string, HTMLOptGroupElement>();
-    this.select.replaceChildren();
-    for (const model of models.models) {
-      let group = families.get(model.family);
-      if (group === undefined) {
-        group = h('optgroup', { label: model.family });
-        families.set(model.family, group);
-        this.select.append(group);
-      }
-      group.append(h('option', { value: model.id }, model.name));
-    }
+    this.select.replaceChildren(...modelOptionGroups(models));
     const wanted =
       this.settings.model !== undefined && ids.has(this.settings.model) ? this.settings.model : models.defaultModel;
     if (!ids.has(wanted)) this.select.prepend(h('option', { value: wanted }, wanted));
