@@ -35,6 +35,46 @@ export interface UsageEvent {
   outputTokens: number;
   /** `bedrock` when Bedrock reported the counts, `estimated` when we counted characters. */
   source: 'bedrock' | 'estimated';
+  /** Input tokens read from Bedrock's prompt cache (billed at the cache-read rate), when reported. */
+  cacheReadInputTokens?: number;
+  /** Input tokens written to Bedrock's prompt cache, when reported. */
+  cacheWriteInputTokens?: number;
+}
+
+/** The model began a tool call; its input streams next as `tool-call-delta` fragments. */
+export interface ToolCallStartEvent {
+  type: 'tool-call-start';
+  id: string;
+  name: string;
+}
+
+/** A raw fragment of a tool call's JSON input, as the model streams it. */
+export interface ToolCallDeltaEvent {
+  type: 'tool-call-delta';
+  id: string;
+  inputDelta: string;
+}
+
+/** A complete tool call: its fragments joined and parsed. */
+export interface ToolCallEvent {
+  type: 'tool-call';
+  id: string;
+  name: string;
+  input: unknown;
+}
+
+/**
+ * A guardrail's verdict. `intervened` on `input` comes before any text; on `output` after text was
+ * streamed, `withdrawsStreamedText` says the text already shown should be taken back (async mode, or any
+ * intervention that follows streamed text).
+ */
+export interface GuardrailEvent {
+  type: 'guardrail';
+  action: 'intervened' | 'none';
+  phase: 'input' | 'output';
+  withdrawsStreamedText: boolean;
+  /** Bedrock's guardrail trace, as it sent it, when trace was asked for. */
+  trace?: unknown;
 }
 
 export interface StopEvent {
@@ -66,10 +106,30 @@ export interface ResumeEvent {
   error: Error;
 }
 
-export type StreamEvent = TextEvent | ReasoningEvent | UsageEvent | StopEvent | MetricsEvent | RetryEvent | ResumeEvent;
+export type StreamEvent =
+  | TextEvent
+  | ReasoningEvent
+  | UsageEvent
+  | StopEvent
+  | MetricsEvent
+  | RetryEvent
+  | ResumeEvent
+  | ToolCallStartEvent
+  | ToolCallDeltaEvent
+  | ToolCallEvent
+  | GuardrailEvent;
 
 /** Events an adapter's chunk decoder may produce (the others come from the client itself). */
-export type ChunkEvent = TextEvent | ReasoningEvent | UsageEvent | StopEvent | MetricsEvent;
+export type ChunkEvent =
+  | TextEvent
+  | ReasoningEvent
+  | UsageEvent
+  | StopEvent
+  | MetricsEvent
+  | ToolCallStartEvent
+  | ToolCallDeltaEvent
+  | ToolCallEvent
+  | GuardrailEvent;
 
 export function assertNever(value: never): never {
   throw new Error(`Unhandled variant: ${JSON.stringify(value)}`);

@@ -3,9 +3,9 @@
  * attempts and resumes; it turns into the InferenceResult at the end. `apply` runs per chunk: field
  * updates only, no allocation beyond the string concatenation V8 does as ropes.
  */
-import type { ChunkEvent, StopReason } from './stream-event.js';
+import type { ChunkEvent, GuardrailEvent, StopReason } from './stream-event.js';
 import { assertNever } from './stream-event.js';
-import type { InferenceResult } from './types.js';
+import type { InferenceResult, ToolCall } from './types.js';
 import { estimateTokens } from './request.js';
 
 export class StreamState {
@@ -34,6 +34,9 @@ export class StreamState {
 
   constructor(private readonly estimatedInputTokens: number) {}
 
+  readonly toolCalls: ToolCall[] = [];
+  guardrail: GuardrailEvent | undefined;
+
   apply(event: ChunkEvent): void {
     switch (event.type) {
       case 'text':
@@ -53,6 +56,15 @@ export class StreamState {
       case 'stop':
         this.stopReason = event.reason;
         this.rawStopReason = event.rawReason;
+        return;
+      case 'tool-call':
+        this.toolCalls.push({ id: event.id, name: event.name, input: event.input });
+        return;
+      case 'guardrail':
+        this.guardrail = event;
+        return;
+      case 'tool-call-start':
+      case 'tool-call-delta':
         return;
       case 'metrics':
         if (event.firstByteLatencyMs !== undefined) this.firstByteLatencyMs = event.firstByteLatencyMs;
@@ -121,6 +133,8 @@ export class StreamState {
       requestId: this.requestId,
       attempts: this.attempts,
       resumes: this.resumes,
+      toolCalls: this.toolCalls,
+      ...(this.guardrail === undefined ? {} : { guardrail: this.guardrail }),
     };
   }
 }

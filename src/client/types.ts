@@ -6,8 +6,9 @@ import type { ConnectionOptions as TlsConnectionOptions } from 'node:tls';
 import type { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import type { BedrockInferenceError } from '../errors.js';
+import type { CachePoints, GuardrailConfig, ServiceOptions, ToolChoice, ToolDefinition } from '../models/content.js';
 import type { ChatMessage, ModelFamily } from '../models/types.js';
-import type { StopReason, StreamEvent } from './stream-event.js';
+import type { GuardrailEvent, StopReason, StreamEvent } from './stream-event.js';
 
 export interface RetryPolicy {
   /** Attempts in all, the first included (default AWS_MAX_ATTEMPTS, else 3). */
@@ -96,7 +97,7 @@ export interface QuotaReservation {
   throttled?(): Promise<number>;
 }
 
-export interface InferenceRequest {
+export interface InferenceRequest extends ServiceOptions {
   prompt?: string;
   messages?: readonly ChatMessage[];
   system?: string;
@@ -116,12 +117,26 @@ export interface InferenceRequest {
   resume?: BedrockStreamingClientOptions['resume'];
   timeouts?: TimeoutPolicy;
   chunking?: ChunkingMode;
+  /** Tools the model may call; their calls stream as tool-call events and end with stop reason `tool_use`. */
+  tools?: readonly ToolDefinition[];
+  toolChoice?: ToolChoice;
+  guardrail?: GuardrailConfig;
+  cachePoints?: CachePoints;
+}
+
+/** A tool call the model made, its input parsed. */
+export interface ToolCall {
+  id: string;
+  name: string;
+  input: unknown;
 }
 
 export interface InferenceUsage {
   inputTokens: number;
   outputTokens: number;
   source: 'bedrock' | 'estimated';
+  cacheReadInputTokens?: number;
+  cacheWriteInputTokens?: number;
 }
 
 export interface InferenceMetrics {
@@ -148,6 +163,10 @@ export interface InferenceResult {
   requestId: string | undefined;
   attempts: number;
   resumes: number;
+  /** The tool calls of this answer, in order (empty when none). */
+  toolCalls: ToolCall[];
+  /** The last guardrail verdict, when a guardrail was configured and reported one. */
+  guardrail?: GuardrailEvent;
 }
 
 export interface InferenceStream extends AsyncIterable<string> {

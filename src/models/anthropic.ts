@@ -3,6 +3,7 @@
  * Text from `text_delta`, reasoning from `thinking_delta`; `signature_delta`, tool JSON, citations and `ping`
  * never reach the text.
  */
+import { textOnly } from './content.js';
 import { emitFamilyUsage, emitInvocationMetrics } from './bedrock-metrics.js';
 import { splitPrefill, stopList, withAdditional } from './request-fields.js';
 import { stopEmitter, stopReasonMapper } from './stop-reason.js';
@@ -35,7 +36,7 @@ interface ClaudeResponse {
 
 function buildRequest(request: NormalizedRequest): Record<string, unknown> {
   const { turns, prefill } = splitPrefill(request.messages);
-  const messages: { role: string; content: string }[] = turns.map((m) => ({ role: m.role, content: m.content }));
+  const messages: { role: string; content: string }[] = turns.map((m) => ({ role: m.role, content: textOnly(m.content, 'Claude messages') }));
   // Claude rejects a final assistant turn that ends in whitespace; the model writes that whitespace itself.
   const trimmed = prefill?.trimEnd();
   if (trimmed !== undefined && trimmed.length > 0) messages.push({ role: 'assistant', content: trimmed });

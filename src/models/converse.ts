@@ -2,6 +2,7 @@
  * The Converse API (bedrock-wire.md §5), which works for every model: the input built from a NormalizedRequest,
  * a decoder for ConverseStream events (`:event-type` + member JSON), and the non-streaming response.
  */
+import { textOnly } from './content.js';
 import type {
   ContentBlock,
   ConverseCommandOutput,
@@ -71,7 +72,7 @@ function additionalFields(modelId: string, request: NormalizedRequest): Record<s
 }
 
 export function buildConverseInput(modelId: string, request: NormalizedRequest): ConverseStreamCommandInput {
-  const messages: Message[] = request.messages.map((m) => ({ role: m.role, content: [{ text: m.content }] }));
+  const messages: Message[] = request.messages.map((m) => ({ role: m.role, content: [{ text: textOnly(m.content, 'Converse') }] }));
   // A trailing assistant message is a prefill; Bedrock rejects one ending in whitespace.
   const last = messages[messages.length - 1];
   const lastBlock = last?.content?.[0];

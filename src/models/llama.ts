@@ -2,6 +2,7 @@
  * Meta Llama 3 and later (bedrock-wire.md §4.4): `prompt` in the Llama 3 chat template, `max_gen_len`;
  * chunks carry `generation`, `prompt_token_count` (first chunk), cumulative `generation_token_count`.
  */
+import { textOnly } from './content.js';
 import { emitFamilyUsage, emitInvocationMetrics } from './bedrock-metrics.js';
 import { splitPrefill, withAdditional } from './request-fields.js';
 import { OPENAI_STYLE_STOP_REASONS, stopEmitter, stopReasonMapper } from './stop-reason.js';
@@ -26,7 +27,7 @@ function buildPrompt(request: NormalizedRequest): string {
   const { turns, prefill } = splitPrefill(request.messages);
   let prompt = '<|begin_of_text|>';
   if (request.system !== undefined) prompt += turn('system', request.system);
-  for (const message of turns) prompt += turn(message.role, message.content);
+  for (const message of turns) prompt += turn(message.role, textOnly(message.content, "Llama's prompt format"));
   // The open assistant header; a prefill goes after it without <|eot_id|>, so the model continues it.
   return prompt + '<|start_header_id|>assistant<|end_header_id|>\n\n' + (prefill ?? '');
 }

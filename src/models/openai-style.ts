@@ -2,6 +2,7 @@
  * The OpenAI chat-completion chunk shape shared by Mistral chat, AI21 Jamba and gpt-oss (bedrock-wire.md
  * §4.5, §4.7, §4.9): `choices[0].delta.content` (or `.message.content`), a finish field and optional `usage`.
  */
+import { textOnly } from './content.js';
 import { emitFamilyUsage, emitInvocationMetrics } from './bedrock-metrics.js';
 import { stopList, withAdditional } from './request-fields.js';
 import type { ChunkDecoder, ChunkEventSink, NormalizedRequest } from './types.js';
@@ -29,7 +30,7 @@ export function chatMessages(
 ): { role: string; content: string }[] {
   const messages: { role: string; content: string }[] = [];
   if (request.system !== undefined) messages.push({ role: systemRole, content: request.system });
-  for (const message of request.messages) messages.push({ role: message.role, content: message.content });
+  for (const message of request.messages) messages.push({ role: message.role, content: textOnly(message.content, 'This chat format') });
   return messages;
 }
 

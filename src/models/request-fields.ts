@@ -1,6 +1,7 @@
 /**
  * Small helpers the adapters share to build request bodies (never used per chunk).
  */
+import { textOnly } from './content.js';
 import type { ChatMessage, NormalizedRequest } from './types.js';
 
 /** Copies the defined entries only, so optional settings the caller left out never reach the body. */
@@ -22,7 +23,7 @@ export function splitPrefill(messages: readonly ChatMessage[]): {
 } {
   const last = messages[messages.length - 1];
   if (last?.role !== 'assistant') return { turns: messages, prefill: undefined };
-  return { turns: messages.slice(0, -1), prefill: last.content };
+  return { turns: messages.slice(0, -1), prefill: textOnly(last.content, 'A prefill') };
 }
 
 export function stopList(request: NormalizedRequest): string[] | undefined {

@@ -3,6 +3,14 @@
  * ChunkEvents, map stop reasons. One file per family under src/models; quirks live in small helpers.
  */
 import type { ChunkEvent, StopReason } from '../client/stream-event.js';
+import type {
+  CachePoints,
+  ContentPart,
+  GuardrailConfig,
+  ServiceOptions,
+  ToolChoice,
+  ToolDefinition,
+} from './content.js';
 import type { DeltaTemplate } from './delta-template.js';
 
 export type ModelFamily =
@@ -21,11 +29,12 @@ export type ModelFamily =
 
 export interface ChatMessage {
   role: 'user' | 'assistant';
-  content: string;
+  /** Plain text, or content parts (text, images, documents, tool calls and results, cache points). */
+  content: string | readonly ContentPart[];
 }
 
 /** A request in the library's own terms, before any family shapes it. */
-export interface NormalizedRequest {
+export interface NormalizedRequest extends ServiceOptions {
   messages: readonly ChatMessage[];
   system?: string;
   maxTokens: number;
@@ -37,6 +46,11 @@ export interface NormalizedRequest {
   reasoning?: { budgetTokens: number };
   /** Family-specific fields merged into the body as is (the escape hatch). */
   additionalFields?: Record<string, unknown>;
+  tools?: readonly ToolDefinition[];
+  toolChoice?: ToolChoice;
+  /** Sent as headers on InvokeModel*, as `guardrailConfig` on Converse. */
+  guardrail?: GuardrailConfig;
+  cachePoints?: CachePoints;
 }
 
 /** Receives decoded events; one call per event, no arrays built on the hot path. */

@@ -6,6 +6,7 @@
  * (test/quota/estimate-calibration.test.ts measures the margin; docs/quota.md reports it).
  */
 import type { ModelFamily } from '../models/types.js';
+import type { ContentPart } from '../models/content.js';
 
 export interface EstimateRule {
   /** Characters per token of ordinary text: the estimate is at least chars / this. */
@@ -40,13 +41,34 @@ function textTokens(text: string, rule: EstimateRule): number {
   return Math.max(pieces, Math.ceil(text.length / rule.charsPerToken));
 }
 
+/** An image's tokens at most: Claude counts width x height / 750 and scales images down to ~1.15 MP. */
+const IMAGE_TOKENS = 1600;
+
+function contentTokens(content: string | readonly ContentPart[], rule: EstimateRule): number {
+  if (typeof content === 'string') return textTokens(content, rule);
+  let tokens = 0;
+  for (const part of content) {
+    if (part.type === 'text') tokens += textTokens(part.text, rule);
+    else if (part.type === 'tool-call') tokens += textTokens(part.name + JSON.stringify(part.input ?? null), rule);
+    else if (part.type === 'tool-result') {
+      tokens += textTokens(typeof part.content === 'string' ? part.content : JSON.stringify(part.content.json), rule);
+    } else if (part.type === 'image') tokens += IMAGE_TOKENS;
+    else if (part.type === 'document') tokens += Math.ceil(byteLength(part.data) / rule.charsPerToken);
+  }
+  return tokens;
+}
+
+function byteLength(data: Uint8Array | string): number {
+  return typeof data === 'string' ? Math.floor((data.length * 3) / 4) : data.byteLength;
+}
+
 export function estimateInputTokens(
   family: ModelFamily | undefined,
-  parts: { system?: string | undefined; messages: readonly { content: string }[] },
+  parts: { system?: string | undefined; messages: readonly { content: string | readonly ContentPart[] }[] },
 ): number {
   const rule = (family === undefined ? undefined : ESTIMATE_RULES[family]) ?? DEFAULT_RULE;
   const system = parts.system ?? '';
   let tokens = rule.perRequest + (system === '' ? 0 : textTokens(system, rule) + rule.perMessage);
-  for (const message of parts.messages) tokens += textTokens(message.content, rule) + rule.perMessage;
+  for (const message of parts.messages) tokens += contentTokens(message.content, rule) + rule.perMessage;
   return tokens;
 }

@@ -52,7 +52,7 @@ export function summarise(events: readonly ChunkEvent[]): Summary {
     else if (event.type === 'reasoning') summary.reasoning += event.delta;
     else if (event.type === 'stop') summary.stops.push({ reason: event.reason, rawReason: event.rawReason });
     else if (event.type === 'usage') summary.usage = { ...event };
-    else summary.metrics = { ...event };
+    else if (event.type === 'metrics') summary.metrics = { ...event };
   }
   if (summary.usage) delete (summary.usage as { type?: string }).type;
   if (summary.metrics) delete (summary.metrics as { type?: string }).type;

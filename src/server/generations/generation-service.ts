@@ -218,6 +218,11 @@ export class GenerationService {
           case 'stop':
           case 'metrics':
           case 'resume':
+          // Not yet forwarded to the browser (issue 11 adds SSE events for them).
+          case 'tool-call-start':
+          case 'tool-call-delta':
+          case 'tool-call':
+          case 'guardrail':
             // Stop reason and metrics arrive in `done`; a resume continues the text seamlessly.
             break;
           default:
