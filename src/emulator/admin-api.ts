@@ -4,6 +4,8 @@
  */
 import { z } from 'zod';
 import { faultRuleSchema, type FaultInjector } from './faults.js';
+import { guardrailSchema, type GuardrailRegistry } from './guardrails.js';
+import type { PromptCache } from './prompt-cache.js';
 import { parseJsonBody, readBody, sendJson } from './http-io.js';
 import { listModels } from './model-catalog.js';
 import type { QuotaSimulator } from './quota.js';
@@ -15,6 +17,8 @@ import type { EmulatorRequest, EmulatorResponse } from './transport.js';
 export interface AdminState {
   faults: FaultInjector;
   scripts: ScriptedAnswers;
+  guardrails: GuardrailRegistry;
+  promptCache: PromptCache;
   requestLog: RequestLog;
   quota: QuotaSimulator;
   getSpeed(): Speed;
@@ -77,6 +81,21 @@ export async function handleAdmin(
         for (const rule of rules.data) state.scripts.add(rule);
         return sendJson(res, 201, { added: rules.data.length, scripts: state.scripts.list() });
       }
+      case 'GET /_emulator/guardrails':
+        return sendJson(res, 200, { guardrails: state.guardrails.list() });
+      case 'DELETE /_emulator/guardrails':
+        state.guardrails.clear();
+        return sendJson(res, 200, { cleared: true });
+      case 'POST /_emulator/guardrails': {
+        const input = parseJsonBody(await readBody(req, 1_000_000));
+        const configs = z.array(guardrailSchema).safeParse(Array.isArray(input) ? input : [input]);
+        if (!configs.success) return sendValidationError(res, configs.error);
+        for (const config of configs.data) state.guardrails.add(config);
+        return sendJson(res, 201, { added: configs.data.length, guardrails: state.guardrails.list() });
+      }
+      case 'DELETE /_emulator/cache':
+        state.promptCache.clear();
+        return sendJson(res, 200, { cleared: true });
       case 'GET /_emulator/config':
         return sendJson(res, 200, { speed: state.getSpeed() });
       case 'PUT /_emulator/config': {
@@ -88,7 +107,7 @@ export async function handleAdmin(
       }
       default:
         return sendJson(res, 404, {
-          message: `No admin route ${key}. Routes: GET /_emulator/health, GET /_emulator/models, GET|DELETE /_emulator/requests, GET|POST|DELETE /_emulator/faults, GET|POST|DELETE /_emulator/scripts, GET|PUT /_emulator/config.`,
+          message: `No admin route ${key}. Routes: GET /_emulator/health, GET /_emulator/models, GET|DELETE /_emulator/requests, GET|POST|DELETE /_emulator/faults, GET|POST|DELETE /_emulator/scripts, GET|POST|DELETE /_emulator/guardrails, DELETE /_emulator/cache, GET|PUT /_emulator/config.`,
         });
     }
   } catch (error) {

@@ -11,9 +11,15 @@ import type {
   EmulatorFamily,
   GenerationEnd,
   GenerationRequest,
+  WholeOutput,
   WriterContext,
 } from './families/types.js';
 import type { ResolvedModel } from './model-catalog.js';
+import { checkMedia } from './media.js';
+import { converseMediaItems } from './media-blocks.js';
+import { converseCachePoints } from './prompt-segments.js';
+import { readConverseToolConfig, readConverseToolResults } from './tools/converse-tools.js';
+import type { ToolCallRef } from './tools/tool-types.js';
 
 /** The default maxTokens and temperature of each family when inferenceConfig leaves them out. */
 const DEFAULTS: Record<EmulatorFamily, [maxTokens: number, temperature: number]> = {
@@ -30,6 +36,38 @@ const DEFAULTS: Record<EmulatorFamily, [maxTokens: number, temperature: number]>
   'deepseek-r1': [8192, 0.6],
   'openai-gpt-oss': [4096, 1],
 };
+/** Families whose models take tools through Converse (Bedrock's supported-features table). */
+const TOOL_FAMILIES = new Set<EmulatorFamily>([
+  'anthropic-messages',
+  'nova',
+  'llama',
+  'mistral-chat',
+  'cohere-r',
+  'ai21-jamba',
+  'openai-gpt-oss',
+]);
+/** Families whose models read images through Converse (Nova Micro, Llama text models excepted below). */
+const IMAGE_FAMILIES = new Set<EmulatorFamily>(['anthropic-messages', 'nova', 'llama', 'mistral-chat']);
+/** Families whose models read documents through Converse. */
+const DOCUMENT_FAMILIES = new Set<EmulatorFamily>([
+  'anthropic-messages',
+  'nova',
+  'llama',
+  'mistral-chat',
+  'mistral-text',
+  'cohere-r',
+  'ai21-jamba',
+]);
+
+function readsImages(model: ResolvedModel): boolean {
+  if (!IMAGE_FAMILIES.has(model.family)) return false;
+  const id = model.baseModelId;
+  if (id.includes('nova-micro')) return false;
+  if (model.family === 'llama') return /llama3-2-(11b|90b)|llama4/.test(id);
+  if (model.family === 'mistral-chat') return id.includes('pixtral');
+  return true;
+}
+
 /** Families that always reason. */
 const ALWAYS_REASONS = new Set<EmulatorFamily>(['deepseek-r1', 'openai-gpt-oss']);
 
@@ -98,6 +136,20 @@ export function parseConverseRequest(body: unknown, model: ResolvedModel): Gener
   const extra = record(input.additionalModelRequestFields);
   const topK = typeof extra.top_k === 'number' ? extra.top_k : typeof extra.topK === 'number' ? extra.topK : undefined;
   const reasoning = readReasoning(model, extra, maxTokens);
+  const tools = readConverseToolConfig(input.toolConfig);
+  if (tools !== undefined && !TOOL_FAMILIES.has(model.family)) {
+    throw invalid("This model doesn't support tool use.");
+  }
+  const toolResults = readConverseToolResults(input.messages, tools);
+  const media = converseMediaItems(input.messages);
+  let mediaTokens = 0;
+  if (media.length > 0) {
+    for (const item of media) {
+      const supported = item.kind === 'image' ? readsImages(model) : DOCUMENT_FAMILIES.has(model.family);
+      if (!supported) throw invalid(`This model doesn't support the ${item.kind} field for user messages.`);
+    }
+    mediaTokens = checkMedia(media, 'The model returned the following errors: ');
+  }
   const { conversation, prefill, lastUserText } = transcript(converseSystem(input.system), turns);
   const claude = model.family === 'anthropic-messages';
   if (claude && prefill !== undefined && reasoning) {
@@ -118,6 +170,10 @@ export function parseConverseRequest(body: unknown, model: ResolvedModel): Gener
     topK,
     stopSequences: stops as string[] | undefined,
     reasoning,
+    tools,
+    toolResults,
+    mediaTokens,
+    cachePoints: converseCachePoints(input),
   });
 }
 
@@ -135,10 +191,12 @@ export function createConverseStreamWriter(context: WriterContext): {
   start(): ConverseEvent[];
   reasoning(delta: string, tokens: number): ConverseEvent[];
   text(delta: string, tokens: number): ConverseEvent[];
+  toolUse(call: ToolCallRef, fragment: string): ConverseEvent[];
   finish(end: GenerationEnd): ConverseEvent[];
 } {
   let index = 0;
-  let open: 'reasoning' | 'text' | undefined;
+  let open: 'reasoning' | 'text' | 'tool' | undefined;
+  let openCall = -1;
   const closeReasoning = (events: ConverseEvent[]): void => {
     events.push(
       {
@@ -167,10 +225,33 @@ export function createConverseStreamWriter(context: WriterContext): {
       events.push({ eventType: 'contentBlockDelta', payload: { contentBlockIndex: index, delta: { text: delta } } });
       return events;
     },
+    toolUse(call, fragment) {
+      const events: ConverseEvent[] = [];
+      if (call.index !== openCall) {
+        // A tool call is a block of its own, opened with contentBlockStart (text blocks get none).
+        if (open === 'reasoning') closeReasoning(events);
+        else if (open !== undefined) {
+          events.push({ eventType: 'contentBlockStop', payload: { contentBlockIndex: index } });
+          index++;
+        }
+        open = 'tool';
+        openCall = call.index;
+        events.push({
+          eventType: 'contentBlockStart',
+          payload: { contentBlockIndex: index, start: { toolUse: { toolUseId: call.id, name: call.name } } },
+        });
+      }
+      events.push({
+        eventType: 'contentBlockDelta',
+        payload: { contentBlockIndex: index, delta: { toolUse: { input: fragment } } },
+      });
+      return events;
+    },
     finish(end) {
       const events: ConverseEvent[] = [];
       if (open === 'reasoning') closeReasoning(events);
-      else if (open === 'text') events.push({ eventType: 'contentBlockStop', payload: { contentBlockIndex: index } });
+      else if (open !== undefined)
+        events.push({ eventType: 'contentBlockStop', payload: { contentBlockIndex: index } });
       open = undefined;
       const stop: Record<string, unknown> = { stopReason: end.stopReason };
       const fields = responseFields(context, end);
@@ -180,11 +261,7 @@ export function createConverseStreamWriter(context: WriterContext): {
         {
           eventType: 'metadata',
           payload: {
-            usage: {
-              inputTokens: end.inputTokens,
-              outputTokens: end.outputTokens,
-              totalTokens: end.inputTokens + end.outputTokens,
-            },
+            usage: converseUsage(end),
             metrics: { latencyMs: end.metrics.invocationLatency },
           },
         },
@@ -194,20 +271,34 @@ export function createConverseStreamWriter(context: WriterContext): {
   };
 }
 
-export function converseResponse(
-  context: WriterContext,
-  output: { reasoning: string; text: string; end: GenerationEnd },
-): object {
+/** Converse usage; cached tokens are counted apart from inputTokens and included in totalTokens. */
+function converseUsage(end: GenerationEnd): Record<string, number> {
+  const cached = end.cache === undefined ? 0 : end.cache.read + end.cache.write;
+  const usage: Record<string, number> = {
+    inputTokens: end.inputTokens,
+    outputTokens: end.outputTokens,
+    totalTokens: end.inputTokens + end.outputTokens + cached,
+  };
+  if (end.cache !== undefined) {
+    usage.cacheReadInputTokens = end.cache.read;
+    usage.cacheWriteInputTokens = end.cache.write;
+  }
+  return usage;
+}
+
+export function converseResponse(context: WriterContext, output: WholeOutput): object {
   const content: object[] = [];
   if (output.reasoning !== '') {
     content.push({ reasoningContent: { reasoningText: { text: output.reasoning, signature: signature(context) } } });
   }
-  content.push({ text: output.text });
-  const { inputTokens, outputTokens } = output.end;
+  if (output.text !== '' || output.toolCalls.length === 0) content.push({ text: output.text });
+  for (const call of output.toolCalls) {
+    content.push({ toolUse: { toolUseId: call.id, name: call.name, input: call.input } });
+  }
   const response: Record<string, unknown> = {
     output: { message: { role: 'assistant', content } },
     stopReason: output.end.stopReason,
-    usage: { inputTokens, outputTokens, totalTokens: inputTokens + outputTokens },
+    usage: converseUsage(output.end),
     metrics: { latencyMs: output.end.metrics.invocationLatency },
   };
   const fields = responseFields(context, output.end);

@@ -5,8 +5,15 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { GenerationRequest, GenerationResult, TextBackend } from './families/types.js';
 import type { Pacer } from './timing.js';
+import type { CompletedToolCall, ToolCallRef } from './tools/tool-types.js';
 
-export type ChunkSink = (channel: 'reasoning' | 'text', delta: string, tokens: number) => Promise<void> | void;
+/** `call` is set for `tool` chunks: one fragment of that call's arguments per chunk. */
+export type ChunkSink = (
+  channel: 'reasoning' | 'text' | 'tool',
+  delta: string,
+  tokens: number,
+  call?: ToolCallRef,
+) => Promise<void> | void;
 
 export async function generateChunks(
   backend: TextBackend,
@@ -45,6 +52,14 @@ export async function generateChunks(
       throw signal.reason ?? new Error('aborted');
     }
     const token = next.value;
+    if (token.channel === 'tool') {
+      // Each argument fragment is its own chunk, as Bedrock streams them.
+      await flush();
+      await pause(first ? pacer.firstTokenDelayMs() : pacer.delayForTokensMs(1), signal);
+      first = false;
+      await sink('tool', token.text, 1, token.call);
+      continue;
+    }
     if (token.channel !== channel && pendingTokens > 0) await flush();
     channel = token.channel;
     pending += token.text;
@@ -58,15 +73,24 @@ export async function generateAll(
   backend: TextBackend,
   request: GenerationRequest,
   signal: AbortSignal,
-): Promise<{ reasoning: string; text: string; result: GenerationResult }> {
+): Promise<{ reasoning: string; text: string; toolCalls: CompletedToolCall[]; result: GenerationResult }> {
   let reasoning = '';
   let text = '';
+  const toolCalls: CompletedToolCall[] = [];
   const tokens = backend.generate(request, signal);
   for (;;) {
     const next = await tokens.next();
-    if (next.done) return { reasoning, text, result: next.value };
-    if (next.value.channel === 'reasoning') reasoning += next.value.text;
-    else text += next.value.text;
+    if (next.done) {
+      for (const call of toolCalls) call.input = JSON.parse(call.json) as unknown;
+      return { reasoning, text, toolCalls, result: next.value };
+    }
+    const token = next.value;
+    if (token.channel === 'tool') {
+      const call = toolCalls[token.call.index];
+      if (call === undefined) toolCalls.push({ id: token.call.id, name: token.call.name, input: {}, json: token.text });
+      else call.json += token.text;
+    } else if (token.channel === 'reasoning') reasoning += token.text;
+    else text += token.text;
   }
 }
 

@@ -10,6 +10,9 @@ export {
   type ScriptedAnswer,
 } from './scripted-answers.js';
 export { createScriptedBackend, type ScriptedBackendContext } from './backends/scripted.js';
+export { GuardrailRegistry, guardrailSchema, type GuardrailConfig } from './guardrails.js';
+export { PromptCache, minimumCacheTokens } from './prompt-cache.js';
+export type * from './tools/tool-types.js';
 export { RequestLog, type EmulatorOperation, type RequestLogEntry, type RequestOutcome } from './request-log.js';
 export { QuotaSimulator, type QuotaOptions } from './quota.js';
 export { FAMILY_PROFILES, type Speed, type TimingOptions, type TimingProfile } from './timing.js';

@@ -28,6 +28,25 @@ export interface RequestLogEntry {
   fault?: string;
   /** True when a scripted answer supplied the text instead of the backend. */
   scripted?: boolean;
+  /** Names of the tools the request offered. */
+  tools?: string[];
+  /** The tool choice: `auto`, `any`, `none` or `tool:<name>`. */
+  toolChoice?: string;
+  /** How many tool results the last user turn carried. */
+  toolResults?: number;
+  /** The guardrail applied, its verdict and what it blocked. */
+  guardrail?: {
+    id: string;
+    version: string;
+    action: 'INTERVENED' | 'NONE';
+    blocked?: { word: string; phase: 'input' | 'output' };
+  };
+  /** Prompt-cache tokens read and written. */
+  cache?: { read: number; write: number };
+  /** Service options the request asked for. */
+  latency?: string;
+  serviceTier?: string;
+  requestMetadata?: Record<string, string>;
 }
 
 type Waiter = { predicate: (entry: RequestLogEntry) => boolean; resolve: (entry: RequestLogEntry) => void };

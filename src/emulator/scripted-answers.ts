@@ -17,7 +17,15 @@ export const scriptRuleSchema = z.strictObject({
       modelId: z.string().min(1).optional(),
     })
     .optional(),
-  answer: z.strictObject({ text: z.string(), reasoning: z.string().optional() }),
+  answer: z.strictObject({
+    /** The text (`''` when the answer is only tool calls). */
+    text: z.string(),
+    reasoning: z.string().optional(),
+    /** Tool calls made after the text when the request offers tools (stop reason tool_use). */
+    toolCalls: z
+      .array(z.strictObject({ name: z.string().min(1), input: z.record(z.string(), z.unknown()).optional() }))
+      .optional(),
+  }),
   /** How many matching requests get the answer (default `always`, unlike faults). */
   times: z.union([z.number().int().min(1), z.literal('always')]).optional(),
 });

@@ -12,6 +12,8 @@ import type { TextBackend } from './families/types.js';
 import { applyConnectionFault } from './connection-faults.js';
 import { FaultInjector, isConnectionFault, type FaultRule } from './faults.js';
 import { pause } from './generation.js';
+import { GuardrailRegistry, type GuardrailConfig } from './guardrails.js';
+import { PromptCache } from './prompt-cache.js';
 import {
   headerValue,
   MAX_BODY_BYTES,
@@ -44,6 +46,8 @@ export interface EmulatorOptions {
   faults?: FaultRule[];
   /** Exact answers for matching requests from the start (the admin API and `emulator.scripts` add more). */
   scripts?: ScriptRule[];
+  /** Guardrails requests can name from the start (the admin API and `emulator.guardrails` add more). */
+  guardrails?: GuardrailConfig[];
   quota?: QuotaOptions;
   /** Where the words come from (default: the bundled Markov generator). */
   backend?: TextBackend;
@@ -72,6 +76,9 @@ export interface Emulator {
   readonly port: number;
   readonly faults: FaultInjector;
   readonly scripts: ScriptedAnswers;
+  readonly guardrails: GuardrailRegistry;
+  /** Prefixes cached per model (five minutes); `clear()` or `DELETE /_emulator/cache` empties it. */
+  readonly promptCache: PromptCache;
   readonly requestLog: RequestLog;
   readonly quota: QuotaSimulator;
   readonly speed: Speed;
@@ -84,6 +91,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   for (const rule of options.faults ?? []) faults.add(rule);
   const scripts = new ScriptedAnswers();
   for (const rule of options.scripts ?? []) scripts.add(rule);
+  const promptCache = new PromptCache();
+  const guardrails = new GuardrailRegistry();
+  for (const config of options.guardrails ?? []) guardrails.add(config);
   const requestLog = new RequestLog();
   const quota = new QuotaSimulator(options.quota);
   const backend = options.backend ?? createMarkovBackend();
@@ -92,6 +102,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const admin = {
     faults,
     scripts,
+    guardrails,
+    promptCache,
     requestLog,
     quota,
     getSpeed: () => speed,
@@ -191,6 +203,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         pacer,
         fault: fault === undefined || fault.kind === 'slow-first-byte' || isConnectionFault(fault) ? undefined : fault,
         startedAt,
+        guardrails,
+        promptCache,
       });
     } catch (error) {
       if (error instanceof BedrockServiceError) return failWith(res, error, requestId, entry, {}, faulted);
@@ -238,6 +252,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     port,
     faults,
     scripts,
+    guardrails,
+    promptCache,
     requestLog,
     quota,
     get speed() {
@@ -264,6 +280,6 @@ function usage(url: string) {
       (op) => `POST /model/{modelId}/${op}`,
     ),
     admin:
-      '/_emulator/health, /_emulator/models, /_emulator/requests, /_emulator/faults, /_emulator/scripts, /_emulator/config',
+      '/_emulator/health, /_emulator/models, /_emulator/requests, /_emulator/faults, /_emulator/scripts, /_emulator/guardrails, /_emulator/cache, /_emulator/config',
   };
 }

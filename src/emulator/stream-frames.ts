@@ -5,11 +5,13 @@
 import { encodeChunkEvent, encodeConverseEvent, encodeExceptionEvent, padding } from './event-stream/encoder.js';
 import type { ConverseEvent, GenerationEnd, StreamChunkWriter } from './families/types.js';
 import type { Pacer } from './timing.js';
+import type { ToolCallRef } from './tools/tool-types.js';
 
 export interface FrameWriter {
   start(): Buffer[];
   reasoning(delta: string, tokens: number): Buffer[];
   text(delta: string, tokens: number): Buffer[];
+  toolUse(call: ToolCallRef, fragment: string): Buffer[];
   finish(end: GenerationEnd): Buffer[];
 }
 
@@ -17,6 +19,7 @@ export interface ConverseStreamWriter {
   start(): ConverseEvent[];
   reasoning(delta: string, tokens: number): ConverseEvent[];
   text(delta: string, tokens: number): ConverseEvent[];
+  toolUse(call: ToolCallRef, fragment: string): ConverseEvent[];
   finish(end: GenerationEnd): ConverseEvent[];
 }
 
@@ -25,7 +28,10 @@ function padLength(pacer: Pacer, counter: number): number {
   return 1 + ((counter * 7 + pacer.nextChunkSize() * 13) % 60);
 }
 
-export function invokeFrameWriter(writer: StreamChunkWriter, pacer: Pacer): FrameWriter {
+/** Fields Bedrock adds to the closing chunk / Converse metadata (guardrail verdict, trace, service options). */
+export type FinishExtras = (end: GenerationEnd) => Record<string, unknown> | undefined;
+
+export function invokeFrameWriter(writer: StreamChunkWriter, pacer: Pacer, extras?: FinishExtras): FrameWriter {
   let counter = 0;
   const encode = (chunks: object[]): Buffer[] => {
     const frames = new Array<Buffer>(chunks.length);
@@ -38,11 +44,21 @@ export function invokeFrameWriter(writer: StreamChunkWriter, pacer: Pacer): Fram
     start: () => encode(writer.start()),
     reasoning: (delta, tokens) => encode(writer.reasoning(delta, tokens)),
     text: (delta, tokens) => encode(writer.text(delta, tokens)),
-    finish: (end) => encode(writer.finish(end)),
+    toolUse: (call, fragment) => {
+      // Parsers reject tools for families without a tool writer, so this never fires in practice.
+      if (writer.toolUse === undefined) throw new Error('this family cannot stream tool calls');
+      return encode(writer.toolUse(call, fragment));
+    },
+    finish: (end) => {
+      const chunks = writer.finish(end);
+      const fields = extras?.(end);
+      if (fields !== undefined) Object.assign(chunks[chunks.length - 1]!, fields);
+      return encode(chunks);
+    },
   };
 }
 
-export function converseFrameWriter(writer: ConverseStreamWriter, pacer: Pacer): FrameWriter {
+export function converseFrameWriter(writer: ConverseStreamWriter, pacer: Pacer, extras?: FinishExtras): FrameWriter {
   let counter = 0;
   const encode = (events: ConverseEvent[]): Buffer[] => {
     const frames = new Array<Buffer>(events.length);
@@ -59,7 +75,14 @@ export function converseFrameWriter(writer: ConverseStreamWriter, pacer: Pacer):
     start: () => encode(writer.start()),
     reasoning: (delta, tokens) => encode(writer.reasoning(delta, tokens)),
     text: (delta, tokens) => encode(writer.text(delta, tokens)),
-    finish: (end) => encode(writer.finish(end)),
+    toolUse: (call, fragment) => encode(writer.toolUse(call, fragment)),
+    finish: (end) => {
+      const events = writer.finish(end);
+      const fields = extras?.(end);
+      const metadata = events.find((event) => event.eventType === 'metadata');
+      if (fields !== undefined && metadata !== undefined) Object.assign(metadata.payload, fields);
+      return encode(events);
+    },
   };
 }
 

@@ -5,7 +5,7 @@
  */
 import { constants as http2Constants, type Http2ServerResponse } from 'node:http2';
 import { encodeErrorFrame } from './event-stream/encoder.js';
-import type { GenerationRequest, GenerationResult, TextBackend } from './families/types.js';
+import type { GenerationEnd, GenerationRequest, GenerationResult, TextBackend } from './families/types.js';
 import type { StreamFault } from './faults.js';
 import { generateChunks, pause } from './generation.js';
 import type { RequestLog, RequestLogEntry } from './request-log.js';
@@ -96,15 +96,28 @@ export async function streamResponse(job: StreamJob): Promise<void> {
 
   let result: GenerationResult | undefined;
   try {
-    result = await generateChunks(job.backend, job.request, job.pacer, controller.signal, (channel, delta, tokens) =>
-      writeAll(channel === 'text' ? frames.text(delta, tokens) : frames.reasoning(delta, tokens)),
+    result = await generateChunks(
+      job.backend,
+      job.request,
+      job.pacer,
+      controller.signal,
+      (channel, delta, tokens, call) =>
+        writeAll(
+          channel === 'text'
+            ? frames.text(delta, tokens)
+            : channel === 'reasoning'
+              ? frames.reasoning(delta, tokens)
+              : frames.toolUse(call!, delta),
+        ),
     );
     const now = Date.now();
     await writeAll(
       frames.finish({
         ...result,
         inputTokens: job.request.inputTokens,
+        ...(job.request.cache === undefined ? {} : { cache: job.request.cache }),
         metrics: {
+          ...cacheMetrics(job.request),
           inputTokenCount: job.request.inputTokens,
           outputTokenCount: result.outputTokens,
           invocationLatency: now - job.startedAt,
@@ -134,6 +147,12 @@ export async function streamResponse(job: StreamJob): Promise<void> {
   } finally {
     job.onUsage({ inputTokens: job.request.inputTokens, outputTokens: result?.outputTokens ?? 0 });
   }
+}
+
+/** Bedrock's cache counters beside the invocation metrics, when the request used the prompt cache. */
+export function cacheMetrics(request: GenerationRequest): Partial<GenerationEnd['metrics']> {
+  if (request.cache === undefined) return {};
+  return { cacheReadInputTokenCount: request.cache.read, cacheWriteInputTokenCount: request.cache.write };
 }
 
 function connectionGone(res: EmulatorResponse): boolean {

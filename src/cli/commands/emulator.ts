@@ -7,6 +7,7 @@ import { InvalidArgumentError, type Command } from 'commander';
 import type { z } from 'zod';
 import { createOpenAICompatibleBackend } from '../../emulator/backends/openai-compatible.js';
 import type { FaultRule } from '../../emulator/faults.js';
+import { guardrailSchema, type GuardrailConfig } from '../../emulator/guardrails.js';
 import { scriptRuleSchema, type ScriptRule } from '../../emulator/scripted-answers.js';
 import { startEmulator, type EmulatorOptions } from '../../emulator/server.js';
 import type { EmulatorCredentials } from '../../emulator/signature-check.js';
@@ -25,6 +26,7 @@ interface EmulatorFlags {
   fault: FaultRule[];
   script: ScriptRule[];
   scriptFile: ScriptRule[];
+  guardrail: GuardrailConfig[];
   verifySignatures?: EmulatorCredentials;
   apiKey: string[];
   clockOffsetMs?: number;
@@ -67,6 +69,12 @@ export function registerEmulatorCommand(program: Command): void {
       [],
     )
     .option(
+      '--guardrail <json>',
+      'define a guardrail requests can name (repeatable), e.g. \'{"id":"gr1","version":"1","blockedWords":["secret"]}\'',
+      collectGuardrail,
+      [],
+    )
+    .option(
       '--verify-signatures <keyId:secret>',
       'check every request is SigV4-signed with these credentials, as Bedrock does (403 otherwise)',
       credentialPair,
@@ -81,6 +89,7 @@ export function registerEmulatorCommand(program: Command): void {
       }
       const scripts = [...flags.script, ...flags.scriptFile];
       const options: EmulatorOptions = { port: flags.port, host: flags.host, speed, faults: flags.fault, scripts };
+      if (flags.guardrail.length > 0) options.guardrails = flags.guardrail;
       if (flags.verifySignatures !== undefined) options.credentials = flags.verifySignatures;
       if (flags.apiKey.length > 0) options.apiKeys = flags.apiKey;
       if (flags.clockOffsetMs !== undefined) options.clockOffsetMs = flags.clockOffsetMs;
@@ -191,6 +200,18 @@ function collectScriptFile(file: string, previous: ScriptRule[]): ScriptRule[] {
   }
   if (!Array.isArray(input)) throw new InvalidArgumentError(`--script-file ${file} must hold a JSON array of rules`);
   return [...previous, ...input.map((rule, i) => scriptRule(rule, `--script-file ${file}, rule ${i}`))];
+}
+
+function collectGuardrail(value: string, previous: GuardrailConfig[]): GuardrailConfig[] {
+  let input: unknown;
+  try {
+    input = JSON.parse(value);
+  } catch (error) {
+    throw new InvalidArgumentError(`--guardrail must be JSON: ${(error as Error).message}, got ${value}`);
+  }
+  const parsed = guardrailSchema.safeParse(input);
+  if (!parsed.success) throw new InvalidArgumentError(`--guardrail: ${describeIssues(parsed.error)}`);
+  return [...previous, parsed.data];
 }
 
 /** Validated here so a bad rule is a usage error naming its field, not a stack trace at start-up. */

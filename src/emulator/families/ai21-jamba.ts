@@ -5,6 +5,7 @@
 import { generationRequest } from './chat-transcript.js';
 import { METRICS_KEY, responseId } from './invocation-metrics.js';
 import { openAiTranscript } from './openai-messages.js';
+import { readOpenAiToolResults, readOpenAiTools, toolCallDelta, wholeToolCalls } from '../tools/openai-tools.js';
 import { allowKeys, expectObject, readNumber, readStringList, requireKeys } from './request-fields.js';
 import type { FamilyHandler, GenerationStopReason } from './types.js';
 
@@ -26,6 +27,8 @@ const FINISH_REASON: Record<GenerationStopReason, string> = {
   end_turn: 'stop',
   max_tokens: 'length',
   stop_sequence: 'stop',
+  tool_use: 'tool_calls',
+  guardrail_intervened: 'stop',
 };
 
 export const ai21Jamba: FamilyHandler = {
@@ -49,11 +52,20 @@ export const ai21Jamba: FamilyHandler = {
       temperature: temperature ?? 1,
       topP: topP ?? 1,
       stopSequences,
+      tools: readOpenAiTools(body.tools, undefined, { idStyle: 'openai' }),
+      toolResults: readOpenAiToolResults(body.messages),
     });
   },
   createStreamWriter(context) {
     const id = responseId('chat-', context.requestId);
+    let lastCall = -1;
     return {
+      toolUse(call, fragment) {
+        const first = call.index !== lastCall;
+        lastCall = call.index;
+        const delta = { tool_calls: [toolCallDelta(call, fragment, first)] };
+        return [{ id, choices: [{ index: 0, delta, logprobs: null, finish_reason: null }], usage: null }];
+      },
       start: () => [
         {
           id,
@@ -84,7 +96,11 @@ export const ai21Jamba: FamilyHandler = {
     choices: [
       {
         index: 0,
-        message: { role: 'assistant', content: output.text, tool_calls: null },
+        message: {
+          role: 'assistant',
+          content: output.text,
+          tool_calls: output.toolCalls.length === 0 ? null : wholeToolCalls(output.toolCalls),
+        },
         finish_reason: FINISH_REASON[output.end.stopReason],
       },
     ],

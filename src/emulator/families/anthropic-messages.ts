@@ -8,6 +8,10 @@ import type { ChatTurn } from './chat-transcript.js';
 import { METRICS_KEY, responseId } from './invocation-metrics.js';
 import { allowKeys, expectObject, readArray, readNumber, readStringList, requireKeys } from './request-fields.js';
 import type { JsonObject } from './request-fields.js';
+import { checkMedia } from '../media.js';
+import { claudeMediaItems } from '../media-blocks.js';
+import { claudeCachePoints } from '../prompt-segments.js';
+import { readClaudeToolResults, readClaudeTools } from '../tools/claude-tools.js';
 import type { FamilyHandler, GenerationEnd, GenerationRequest, StreamChunkWriter, WriterContext } from './types.js';
 
 const ALLOWED = new Set([
@@ -63,7 +67,12 @@ export function parseClaudeMessages(raw: unknown, baseModelId: string): Generati
   const topK = readNumber(body, 'top_k', { min: 0, max: 500, integer: true });
   const stopSequences = readStringList(body, 'stop_sequences', { maxItems: 8191 });
   const reasoning = readThinking(body, maxTokens, temperature);
-  const turns = readTurns(readArray(body, 'messages')!);
+  const messages = readArray(body, 'messages')!;
+  const turns = readTurns(messages);
+  const tools = readClaudeTools(body.tools, body.tool_choice);
+  const toolResults = readClaudeToolResults(messages);
+  const media = claudeMediaItems(messages);
+  const mediaTokens = media.length === 0 ? 0 : checkMedia(media);
   const system = typeof body.system === 'string' ? body.system : contentText(body.system);
   const { conversation, prefill, lastUserText } = transcript(system, turns);
   if (prefill !== undefined && reasoning) throw invalid(thinkingPrefillError(turns.length - 1));
@@ -80,6 +89,10 @@ export function parseClaudeMessages(raw: unknown, baseModelId: string): Generati
     topK,
     stopSequences,
     reasoning,
+    tools,
+    toolResults,
+    mediaTokens,
+    cachePoints: claudeCachePoints(body),
   });
 }
 
@@ -135,13 +148,19 @@ function modelName(baseModelId: string): string {
   return baseModelId.replace(/^anthropic\./, '').replace(/-v\d+(:\d+)?$/, '');
 }
 
+/** Claude has no guardrail stop reason: Bedrock reports the intervention beside an `end_turn`. */
+function claudeStopReason(reason: GenerationEnd['stopReason']): string {
+  return reason === 'guardrail_intervened' ? 'end_turn' : reason;
+}
+
 function signature(requestId: string): string {
   return Buffer.from(`emulated-thinking-signature:${requestId}`).toString('base64');
 }
 
 function createWriter(context: WriterContext): StreamChunkWriter {
   let index = -1;
-  let open: 'thinking' | 'text' | undefined;
+  let open: 'thinking' | 'text' | 'tool' | undefined;
+  let openCall = -1;
   const closeThinking = (chunks: object[]): void => {
     chunks.push(
       {
@@ -167,8 +186,8 @@ function createWriter(context: WriterContext): StreamChunkWriter {
           stop_sequence: null,
           usage: {
             input_tokens: context.inputTokens,
-            cache_creation_input_tokens: 0,
-            cache_read_input_tokens: 0,
+            cache_creation_input_tokens: context.cache?.write ?? 0,
+            cache_read_input_tokens: context.cache?.read ?? 0,
             output_tokens: 1,
           },
         },
@@ -196,10 +215,31 @@ function createWriter(context: WriterContext): StreamChunkWriter {
       );
       return chunks;
     },
+    toolUse(call, fragment) {
+      const chunks: object[] = [];
+      if (call.index !== openCall) {
+        if (open === 'thinking') closeThinking(chunks);
+        else if (open !== undefined) chunks.push({ type: 'content_block_stop', index });
+        open = 'tool';
+        openCall = call.index;
+        index++;
+        // Claude opens a tool_use block with empty input and an empty first input_json_delta.
+        chunks.push(
+          {
+            type: 'content_block_start',
+            index,
+            content_block: { type: 'tool_use', id: call.id, name: call.name, input: {} },
+          },
+          { type: 'content_block_delta', index, delta: { type: 'input_json_delta', partial_json: '' } },
+        );
+      }
+      chunks.push({ type: 'content_block_delta', index, delta: { type: 'input_json_delta', partial_json: fragment } });
+      return chunks;
+    },
     finish(end: GenerationEnd) {
       const chunks: object[] = [];
       if (open === 'thinking') closeThinking(chunks);
-      else if (open === 'text') chunks.push({ type: 'content_block_stop', index });
+      else if (open !== undefined) chunks.push({ type: 'content_block_stop', index });
       else if (index < 0) {
         chunks.push({ type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } });
         chunks.push({ type: 'content_block_stop', index: 0 });
@@ -207,7 +247,7 @@ function createWriter(context: WriterContext): StreamChunkWriter {
       chunks.push(
         {
           type: 'message_delta',
-          delta: { stop_reason: end.stopReason, stop_sequence: end.stopSequence ?? null },
+          delta: { stop_reason: claudeStopReason(end.stopReason), stop_sequence: end.stopSequence ?? null },
           usage: { output_tokens: end.outputTokens },
         },
         { type: 'message_stop', [METRICS_KEY]: end.metrics },
@@ -227,19 +267,21 @@ export const anthropicMessages: FamilyHandler = {
     if (output.reasoning !== '') {
       content.push({ type: 'thinking', thinking: output.reasoning, signature: signature(context.requestId) });
     }
-    content.push({ type: 'text', text: output.text });
+    if (output.text !== '' || output.toolCalls.length === 0) content.push({ type: 'text', text: output.text });
+    for (const call of output.toolCalls)
+      content.push({ type: 'tool_use', id: call.id, name: call.name, input: call.input });
     return {
       id: responseId('msg_bdrk_', context.requestId),
       type: 'message',
       role: 'assistant',
       model: modelName(context.baseModelId),
       content,
-      stop_reason: output.end.stopReason,
+      stop_reason: claudeStopReason(output.end.stopReason),
       stop_sequence: output.end.stopSequence ?? null,
       usage: {
         input_tokens: output.end.inputTokens,
-        cache_creation_input_tokens: 0,
-        cache_read_input_tokens: 0,
+        cache_creation_input_tokens: output.end.cache?.write ?? 0,
+        cache_read_input_tokens: output.end.cache?.read ?? 0,
         output_tokens: output.end.outputTokens,
       },
     };

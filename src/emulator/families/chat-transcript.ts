@@ -4,6 +4,8 @@
  * same question gets the same answer whichever API asks it.
  */
 import { countTokens } from '../text/tokenizer.js';
+import type { CachePoint } from '../prompt-cache.js';
+import type { ToolRequest, ToolResultText } from '../tools/tool-types.js';
 import type { GenerationRequest } from './types.js';
 
 export interface ChatTurn {
@@ -74,6 +76,11 @@ export interface GenerationFields {
   topK?: number | undefined;
   stopSequences?: readonly string[] | undefined;
   reasoning?: boolean;
+  tools?: ToolRequest | undefined;
+  toolResults?: ToolResultText[] | undefined;
+  /** Input tokens beyond the text: images and documents (media.ts). */
+  mediaTokens?: number;
+  cachePoints?: CachePoint[] | undefined;
 }
 
 /** A GenerationRequest whose inputTokens follow the emulator's one token rule. */
@@ -84,11 +91,14 @@ export function generationRequest(fields: GenerationFields): GenerationRequest {
     temperature: fields.temperature,
     stopSequences: fields.stopSequences ?? [],
     reasoning: fields.reasoning ?? false,
-    inputTokens: countTokens(fields.conversation + (fields.prefill ?? '')),
+    inputTokens: countTokens(fields.conversation + (fields.prefill ?? '')) + (fields.mediaTokens ?? 0),
   };
   if (fields.prefill !== undefined && fields.prefill !== '') request.prefill = fields.prefill;
   if (fields.lastUserText !== undefined) request.lastUserText = fields.lastUserText;
   if (fields.topP !== undefined) request.topP = fields.topP;
   if (fields.topK !== undefined) request.topK = fields.topK;
+  if (fields.tools !== undefined) request.tools = fields.tools;
+  if (fields.toolResults !== undefined) request.toolResults = fields.toolResults;
+  if (fields.cachePoints !== undefined) request.cachePoints = fields.cachePoints;
   return request;
 }

@@ -32,6 +32,8 @@ const FINISH_REASON: Record<GenerationStopReason, string> = {
   end_turn: 'COMPLETE',
   max_tokens: 'MAX_TOKENS',
   stop_sequence: 'COMPLETE',
+  tool_use: 'COMPLETE',
+  guardrail_intervened: 'COMPLETE',
 };
 
 function generations(context: WriterContext, text: string, end: GenerationEnd): object[] {

@@ -15,6 +15,8 @@ import {
   readStringList,
   requireKeys,
 } from './request-fields.js';
+import { readCohereToolResults, readCohereTools } from '../tools/cohere-tools.js';
+import type { CompletedToolCall } from '../tools/tool-types.js';
 import type { FamilyHandler, GenerationEnd, GenerationStopReason, WriterContext } from './types.js';
 
 const ALLOWED = new Set([
@@ -41,6 +43,8 @@ const FINISH_REASON: Record<GenerationStopReason, string> = {
   end_turn: 'COMPLETE',
   max_tokens: 'MAX_TOKENS',
   stop_sequence: 'STOP_SEQUENCE',
+  tool_use: 'COMPLETE',
+  guardrail_intervened: 'COMPLETE',
 };
 
 function history(raw: unknown[]): { system: string; turns: ChatTurn[] } {
@@ -59,13 +63,18 @@ function history(raw: unknown[]): { system: string; turns: ChatTurn[] } {
   return { system: system.join('\n'), turns };
 }
 
-function response(context: WriterContext, text: string, end: GenerationEnd): object {
+function cohereCalls(calls: readonly CompletedToolCall[]): object[] {
+  return calls.map((call) => ({ name: call.name, parameters: call.input }));
+}
+
+function response(context: WriterContext, text: string, end: GenerationEnd, calls: CompletedToolCall[] = []): object {
   const id = responseId('', context.requestId);
   return {
     response_id: id,
     text,
     generation_id: id,
     chat_history: [],
+    ...(calls.length === 0 ? {} : { tool_calls: cohereCalls(calls) }),
     finish_reason: FINISH_REASON[end.stopReason],
     meta: {
       api_version: { version: '1' },
@@ -101,11 +110,32 @@ export const cohereR: FamilyHandler = {
       topP: topP ?? 0.75,
       topK,
       stopSequences,
+      tools: readCohereTools(body.tools),
+      toolResults: readCohereToolResults(body.tool_results),
     });
   },
   createStreamWriter(context) {
     const parts: string[] = [];
+    const calls: CompletedToolCall[] = [];
     return {
+      toolUse(call, fragment) {
+        const chunks: object[] = [];
+        if (calls[call.index] === undefined) {
+          calls[call.index] = { id: call.id, name: call.name, input: {}, json: '' };
+          chunks.push({
+            is_finished: false,
+            event_type: 'tool-calls-chunk',
+            tool_call_delta: { index: call.index, name: call.name },
+          });
+        }
+        calls[call.index]!.json += fragment;
+        chunks.push({
+          is_finished: false,
+          event_type: 'tool-calls-chunk',
+          tool_call_delta: { index: call.index, parameters: fragment },
+        });
+        return chunks;
+      },
       start: () => [
         { is_finished: false, event_type: 'stream-start', generation_id: responseId('', context.requestId) },
       ],
@@ -114,16 +144,27 @@ export const cohereR: FamilyHandler = {
         parts.push(delta);
         return [{ is_finished: false, event_type: 'text-generation', text: delta }];
       },
-      finish: (end) => [
-        {
+      finish(end) {
+        for (const call of calls) call.input = JSON.parse(call.json) as unknown;
+        const chunks: object[] = [];
+        if (calls.length > 0) {
+          chunks.push({
+            is_finished: false,
+            event_type: 'tool-calls-generation',
+            text: parts.join(''),
+            tool_calls: cohereCalls(calls),
+          });
+        }
+        chunks.push({
           is_finished: true,
           event_type: 'stream-end',
           finish_reason: FINISH_REASON[end.stopReason],
-          response: response(context, parts.join(''), end),
+          response: response(context, parts.join(''), end, calls),
           [METRICS_KEY]: end.metrics,
-        },
-      ],
+        });
+        return chunks;
+      },
     };
   },
-  invokeResponse: (context, output) => response(context, output.text, output.end),
+  invokeResponse: (context, output) => response(context, output.text, output.end, output.toolCalls),
 };

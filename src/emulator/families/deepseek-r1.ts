@@ -12,6 +12,8 @@ const STOP_REASON: Record<GenerationStopReason, string> = {
   end_turn: 'stop',
   max_tokens: 'length',
   stop_sequence: 'stop',
+  tool_use: 'stop',
+  guardrail_intervened: 'stop',
 };
 const ASSISTANT_MARKERS = ['<｜Assistant｜>', '<|Assistant|>'];
 export const THINK_CLOSE = '\n</think>\n\n';

@@ -14,6 +14,8 @@ const STOP_REASON: Record<GenerationStopReason, string> = {
   end_turn: 'stop',
   max_tokens: 'length',
   stop_sequence: 'stop',
+  tool_use: 'stop',
+  guardrail_intervened: 'stop',
 };
 
 export const llama: FamilyHandler = {

@@ -5,6 +5,7 @@
 import { generationRequest } from './chat-transcript.js';
 import { METRICS_KEY, responseId } from './invocation-metrics.js';
 import { openAiTranscript } from './openai-messages.js';
+import { readOpenAiToolResults, readOpenAiTools, toolCallDelta, wholeToolCalls } from '../tools/openai-tools.js';
 import { allowKeys, expectObject, readNumber, readStringList, requireKeys } from './request-fields.js';
 import type { FamilyHandler, GenerationStopReason } from './types.js';
 
@@ -23,6 +24,8 @@ const STOP_REASON: Record<GenerationStopReason, string> = {
   end_turn: 'stop',
   max_tokens: 'length',
   stop_sequence: 'stop',
+  tool_use: 'tool_calls',
+  guardrail_intervened: 'stop',
 };
 
 export const mistralChat: FamilyHandler = {
@@ -45,13 +48,23 @@ export const mistralChat: FamilyHandler = {
       temperature: temperature ?? 0.7,
       topP: topP ?? 1,
       stopSequences,
+      tools: readOpenAiTools(body.tools, body.tool_choice, { idStyle: 'mistral' }),
+      toolResults: readOpenAiToolResults(body.messages),
     });
   },
   createStreamWriter(context) {
     const id = responseId('', context.requestId);
+    let lastCall = -1;
     return {
       start: () => [],
       reasoning: () => [],
+      toolUse(call, fragment) {
+        const first = call.index !== lastCall;
+        lastCall = call.index;
+        // Mistral's stream carries `message` pieces (§4.5), so tool-call entries ride in `message` too.
+        const message = { role: 'assistant', content: '', tool_calls: [toolCallDelta(call, fragment, first)] };
+        return [{ id, object: 'chat.completion.chunk', choices: [{ index: 0, message, stop_reason: null }] }];
+      },
       text: (delta) => [
         {
           id,
@@ -79,7 +92,10 @@ export const mistralChat: FamilyHandler = {
     choices: [
       {
         index: 0,
-        message: { role: 'assistant', content: output.text },
+        message:
+          output.toolCalls.length === 0
+            ? { role: 'assistant', content: output.text }
+            : { role: 'assistant', content: output.text, tool_calls: wholeToolCalls(output.toolCalls) },
         stop_reason: STOP_REASON[output.end.stopReason],
       },
     ],

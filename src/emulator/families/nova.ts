@@ -7,6 +7,11 @@ import { generationRequest, transcript } from './chat-transcript.js';
 import { converseSystem, converseTurns } from './converse-messages.js';
 import { METRICS_KEY } from './invocation-metrics.js';
 import { allowKeys, expectObject, readNumber, readStringList } from './request-fields.js';
+import { readConverseToolConfig, readConverseToolResults } from '../tools/converse-tools.js';
+import { checkMedia } from '../media.js';
+import { converseMediaItems } from '../media-blocks.js';
+import { converseCachePoints } from '../prompt-segments.js';
+import { BedrockServiceError } from '../bedrock-error.js';
 import type { FamilyHandler, GenerationEnd, WriterContext } from './types.js';
 
 const ALLOWED = new Set(['schemaVersion', 'system', 'messages', 'inferenceConfig', 'toolConfig']);
@@ -51,6 +56,17 @@ export const nova: FamilyHandler = {
       readNumber(config, 'top_k', { min: 0, max: 128, integer: true }, path);
     const stopSequences = readStringList(config, 'stopSequences', { maxItems: 4 }, path);
     const reasoningConfig = config.reasoningConfig as { type?: unknown } | undefined;
+    const tools = readConverseToolConfig(body.toolConfig);
+    const toolResults = readConverseToolResults(body.messages, tools);
+    const media = converseMediaItems(body.messages);
+    if (context.baseModelId.includes('nova-micro') && media.length > 0) {
+      // Nova Micro is text-only.
+      throw new BedrockServiceError(
+        'ValidationException',
+        `This model doesn't support the ${media[0]!.kind} field for user messages.`,
+      );
+    }
+    const mediaTokens = media.length === 0 ? 0 : checkMedia(media);
     const { conversation, prefill, lastUserText } = transcript(
       converseSystem(body.system),
       converseTurns(body.messages),
@@ -65,11 +81,16 @@ export const nova: FamilyHandler = {
       topK,
       stopSequences,
       reasoning: reasoningConfig?.type === 'enabled',
+      tools,
+      toolResults,
+      mediaTokens,
+      cachePoints: converseCachePoints(body),
     });
   },
   createStreamWriter(context) {
     let index = 0;
-    let open: 'reasoning' | 'text' | undefined;
+    let open: 'reasoning' | 'text' | 'tool' | undefined;
+    let openCall = -1;
     const closeReasoning = (chunks: object[]): void => {
       chunks.push(
         {
@@ -102,15 +123,38 @@ export const nova: FamilyHandler = {
         open = 'text';
         return [chunk];
       },
+      toolUse(call, fragment) {
+        const chunks: object[] = [];
+        if (call.index !== openCall) {
+          if (open === 'reasoning') closeReasoning(chunks);
+          else if (open !== undefined) chunks.push({ contentBlockStop: { contentBlockIndex: index++ } });
+          open = 'tool';
+          openCall = call.index;
+          chunks.push({
+            contentBlockStart: {
+              start: { toolUse: { toolUseId: call.id, name: call.name } },
+              contentBlockIndex: index,
+            },
+          });
+        }
+        chunks.push({ contentBlockDelta: { delta: { toolUse: { input: fragment } }, contentBlockIndex: index } });
+        return chunks;
+      },
       finish(end: GenerationEnd) {
         const chunks: object[] = [];
         if (open === 'reasoning') closeReasoning(chunks);
-        else if (open === 'text') chunks.push({ contentBlockStop: { contentBlockIndex: index } });
+        else if (open !== undefined) chunks.push({ contentBlockStop: { contentBlockIndex: index } });
         chunks.push(
           { messageStop: { stopReason: end.stopReason } },
           {
             metadata: {
-              usage: { inputTokens: end.inputTokens, outputTokens: end.outputTokens },
+              usage: {
+                inputTokens: end.inputTokens,
+                outputTokens: end.outputTokens,
+                ...(end.cache === undefined
+                  ? {}
+                  : { cacheReadInputTokenCount: end.cache.read, cacheWriteInputTokenCount: end.cache.write }),
+              },
               metrics: {},
               trace: {},
             },
@@ -128,7 +172,10 @@ export const nova: FamilyHandler = {
         reasoningContent: { reasoningText: { text: output.reasoning, signature: reasoningSignature(context) } },
       });
     }
-    content.push({ text: output.text });
+    if (output.text !== '' || output.toolCalls.length === 0) content.push({ text: output.text });
+    for (const call of output.toolCalls) {
+      content.push({ toolUse: { toolUseId: call.id, name: call.name, input: call.input } });
+    }
     const { inputTokens, outputTokens } = output.end;
     return {
       output: { message: { role: 'assistant', content } },
@@ -137,8 +184,8 @@ export const nova: FamilyHandler = {
         inputTokens,
         outputTokens,
         totalTokens: inputTokens + outputTokens,
-        cacheReadInputTokenCount: 0,
-        cacheWriteInputTokenCount: 0,
+        cacheReadInputTokenCount: output.end.cache?.read ?? 0,
+        cacheWriteInputTokenCount: output.end.cache?.write ?? 0,
       },
     };
   },

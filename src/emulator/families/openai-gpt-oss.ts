@@ -8,6 +8,7 @@ import { BedrockServiceError } from '../bedrock-error.js';
 import { generationRequest } from './chat-transcript.js';
 import { METRICS_KEY, responseId } from './invocation-metrics.js';
 import { openAiTranscript } from './openai-messages.js';
+import { readOpenAiToolResults, readOpenAiTools, toolCallDelta, wholeToolCalls } from '../tools/openai-tools.js';
 import { allowKeys, expectObject, readEnum, readNumber, readStringList, requireKeys } from './request-fields.js';
 import type { FamilyHandler, GenerationStopReason } from './types.js';
 
@@ -29,12 +30,15 @@ const ALLOWED = new Set([
   'frequency_penalty',
   'presence_penalty',
   'response_format',
+  'parallel_tool_calls',
 ]);
 const ROLES = new Set(['system', 'developer', 'user', 'assistant', 'tool']);
 const FINISH_REASON: Record<GenerationStopReason, string> = {
   end_turn: 'stop',
   max_tokens: 'length',
   stop_sequence: 'stop',
+  tool_use: 'tool_calls',
+  guardrail_intervened: 'stop',
 };
 export const REASONING_OPEN = '<reasoning>';
 export const REASONING_CLOSE = '</reasoning>';
@@ -68,6 +72,8 @@ export const openAiGptOss: FamilyHandler = {
       topP: topP ?? 1,
       stopSequences,
       reasoning: true,
+      tools: readOpenAiTools(body.tools, body.tool_choice, { idStyle: 'openai', parallel: body.parallel_tool_calls }),
+      toolResults: readOpenAiToolResults(body.messages),
     });
   },
   createStreamWriter(context) {
@@ -75,6 +81,7 @@ export const openAiGptOss: FamilyHandler = {
     const created = Math.floor(Date.now() / 1000);
     const model = context.baseModelId;
     let inReasoning = false;
+    let lastCall = -1;
     const chunk = (delta: object, finishReason: string | null): Record<string, unknown> => ({
       id,
       object: 'chat.completion.chunk',
@@ -94,6 +101,17 @@ export const openAiGptOss: FamilyHandler = {
         if (!inReasoning) return [chunk({ content: delta }, null)];
         inReasoning = false;
         return [chunk({ content: REASONING_CLOSE + delta }, null)];
+      },
+      toolUse(call, fragment) {
+        const chunks: object[] = [];
+        if (inReasoning) {
+          inReasoning = false;
+          chunks.push(chunk({ content: REASONING_CLOSE }, null));
+        }
+        const first = call.index !== lastCall;
+        lastCall = call.index;
+        chunks.push(chunk({ tool_calls: [toolCallDelta(call, fragment, first)] }, null));
+        return chunks;
       },
       finish(end) {
         const chunks: object[] = [];
@@ -118,6 +136,7 @@ export const openAiGptOss: FamilyHandler = {
           role: 'assistant',
           content:
             output.reasoning === '' ? output.text : REASONING_OPEN + output.reasoning + REASONING_CLOSE + output.text,
+          ...(output.toolCalls.length === 0 ? {} : { tool_calls: wholeToolCalls(output.toolCalls) }),
         },
         finish_reason: FINISH_REASON[output.end.stopReason],
       },

@@ -13,6 +13,8 @@ const COMPLETION_REASON: Record<GenerationStopReason, string> = {
   end_turn: 'FINISH',
   max_tokens: 'LENGTH',
   stop_sequence: 'STOP_CRITERIA_MET',
+  tool_use: 'FINISH',
+  guardrail_intervened: 'CONTENT_FILTERED',
 };
 
 function maxTokenLimit(baseModelId: string): number {

@@ -18,6 +18,9 @@ export type EmulatorFamily =
   | 'deepseek-r1'
   | 'openai-gpt-oss';
 
+import type { CachePoint, CacheUsage } from '../prompt-cache.js';
+import type { CompletedToolCall, ToolCallRef, ToolRequest, ToolResultText } from '../tools/tool-types.js';
+
 /** A request reduced to what the text generator needs. Built by a family parser or by the Converse parser. */
 export interface GenerationRequest {
   /** The conversation as plain text, without a trailing assistant prefill; seeds the generator. */
@@ -38,15 +41,24 @@ export interface GenerationRequest {
   reasoning: boolean;
   /** Input token count as the emulator counts it (consistent with usage and metrics). */
   inputTokens: number;
+  /** The tools offered and the choice (absent when the request offers none). */
+  tools?: ToolRequest;
+  /** The tool results the last user turn carries (the model then answers in text, quoting them). */
+  toolResults?: ToolResultText[];
+  /** The prompt-cache points the request marks (prompt-cache.ts); absent without any. */
+  cachePoints?: CachePoint[];
+  /** Cached input tokens, set once the prompt cache was consulted; `inputTokens` excludes them. */
+  cache?: CacheUsage;
 }
 
-export type GenerationStopReason = 'end_turn' | 'max_tokens' | 'stop_sequence';
+export type GenerationStopReason = 'end_turn' | 'max_tokens' | 'stop_sequence' | 'tool_use' | 'guardrail_intervened';
 
-/** One generated token; reasoning tokens always come before text tokens. */
-export interface GeneratedToken {
-  channel: 'reasoning' | 'text';
-  text: string;
-}
+/**
+ * One generated token; reasoning tokens come before text tokens, tool-argument fragments (`tool`) last.
+ * A `tool` token is one fragment of a call's JSON arguments.
+ */
+export type GeneratedToken =
+  { channel: 'reasoning' | 'text'; text: string } | { channel: 'tool'; text: string; call: ToolCallRef };
 
 export interface GenerationResult {
   stopReason: GenerationStopReason;
@@ -67,10 +79,14 @@ export interface InvocationMetrics {
   outputTokenCount: number;
   invocationLatency: number;
   firstByteLatency: number;
+  cacheReadInputTokenCount?: number;
+  cacheWriteInputTokenCount?: number;
 }
 
 export interface GenerationEnd extends GenerationResult {
   inputTokens: number;
+  /** Prompt-cache reads and writes, when the request had cache points. */
+  cache?: CacheUsage;
   metrics: InvocationMetrics;
 }
 
@@ -81,6 +97,8 @@ export interface WriterContext {
   baseModelId: string;
   requestId: string;
   inputTokens: number;
+  /** Prompt-cache reads and writes, when the request had cache points. */
+  cache?: CacheUsage;
 }
 
 /**
@@ -92,8 +110,18 @@ export interface StreamChunkWriter {
   /** `tokens`: how many generated tokens `delta` holds (families with cumulative counters need it). */
   reasoning(delta: string, tokens: number): object[];
   text(delta: string, tokens: number): object[];
+  /** One fragment of a tool call's arguments; a new `call.index` opens the call's block. Tool families only. */
+  toolUse?(call: ToolCallRef, fragment: string): object[];
   /** The closing chunk(s); the last one carries `amazon-bedrock-invocationMetrics`. */
   finish(end: GenerationEnd): object[];
+}
+
+/** A whole (non-streamed) answer: reasoning, text, tool calls and how it ended. */
+export interface WholeOutput {
+  reasoning: string;
+  text: string;
+  toolCalls: CompletedToolCall[];
+  end: GenerationEnd;
 }
 
 export interface FamilyHandler {
@@ -104,7 +132,7 @@ export interface FamilyHandler {
   parseInvokeRequest(body: unknown, context: { baseModelId: string }): GenerationRequest;
   createStreamWriter(context: WriterContext): StreamChunkWriter;
   /** The InvokeModel (non-streaming) response body. */
-  invokeResponse(context: WriterContext, output: { reasoning: string; text: string; end: GenerationEnd }): object;
+  invokeResponse(context: WriterContext, output: WholeOutput): object;
 }
 
 /** One ConverseStream event: `:event-type` and its JSON payload (not base64). */

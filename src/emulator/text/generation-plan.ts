@@ -11,6 +11,7 @@
  * would be (reasoning on, no prefill); a script without reasoning shows none.
  */
 import type { GenerationRequest, GenerationStopReason } from '../families/types.js';
+import type { PlannedToolCall } from '../tools/tool-types.js';
 import { composeAnswer, composeReasoning } from './answer-text.js';
 import type { Sampling } from './answer-text.js';
 import { tokenize } from './tokenizer.js';
@@ -20,12 +21,25 @@ export interface GenerationPlan {
   text: string[];
   stopReason: GenerationStopReason;
   stopSequence?: string;
+  /** Tool calls made after the text (stop reason `tool_use`). */
+  toolCalls?: PlannedToolCall[];
 }
 
 /** Exact text to answer with instead of generated text (see scripted-answers.ts). */
 export interface ScriptedAnswer {
   text: string;
   reasoning?: string | undefined;
+  /** Tool calls to make after the text, when the request offers tools (see scripted-answers.ts). */
+  toolCalls?: { name: string; input?: Record<string, unknown> | undefined }[] | undefined;
+}
+
+/**
+ * A plan that ends in tool calls: the (scripted) text first, then the calls. The text is cut by max_tokens
+ * as usual; calls are made only when the text fit.
+ */
+export function withToolCalls(plan: GenerationPlan, calls: PlannedToolCall[]): GenerationPlan {
+  if (plan.stopReason === 'max_tokens') return plan;
+  return { reasoning: plan.reasoning, text: plan.text, stopReason: 'tool_use', toolCalls: calls };
 }
 
 export function planGeneration(request: GenerationRequest, scripted?: ScriptedAnswer): GenerationPlan {

@@ -5,6 +5,7 @@
  */
 import type { GeneratedToken, GenerationResult, TextBackend } from '../families/types.js';
 import { planGeneration, type GenerationPlan } from './generation-plan.js';
+import { countTokens } from './tokenizer.js';
 
 export function createMarkovBackend(): TextBackend {
   return {
@@ -27,6 +28,16 @@ export async function* streamPlan(
     if (signal.aborted) return { stopReason: plan.stopReason, outputTokens };
     yield { channel: 'text', text };
     outputTokens++;
+  }
+  const calls = plan.toolCalls ?? [];
+  for (let index = 0; index < calls.length; index++) {
+    const { id, name, fragments } = calls[index]!;
+    const call = { index, id, name };
+    outputTokens += countTokens(fragments.join(''));
+    for (const text of fragments) {
+      if (signal.aborted) return { stopReason: plan.stopReason, outputTokens };
+      yield { channel: 'tool', text, call };
+    }
   }
   const result: GenerationResult = { stopReason: plan.stopReason, outputTokens };
   if (plan.stopSequence !== undefined) result.stopSequence = plan.stopSequence;

@@ -54,7 +54,7 @@ async function converseStream(request: unknown, model = claude) {
         reasoning,
         text,
         end,
-        response: converseResponse(context, { reasoning, text, end }) as ConverseOutput,
+        response: converseResponse(context, { reasoning, text, toolCalls: [], end }) as ConverseOutput,
       };
     }
     if (step.value.channel === 'reasoning') {

@@ -60,10 +60,15 @@ export async function runFamily(
         },
       };
       chunks.push(...writer.finish(end));
-      const invoke = handler.invokeResponse(context, { reasoning, text, end }) as Record<string, unknown>;
+      const invoke = handler.invokeResponse(context, { reasoning, text, toolCalls: [], end }) as Record<
+        string,
+        unknown
+      >;
       // Chunks travel as JSON: round-trip them so tests see exactly what a client would decode.
       return { chunks: JSON.parse(JSON.stringify(chunks)) as Record<string, unknown>[], invoke, reasoning, text, end };
     }
+    // Plain-text tests: this helper never offers tools.
+    if (step.value.channel === 'tool') continue;
     if (step.value.channel !== channel) flush();
     channel = step.value.channel;
     if (channel === 'reasoning') reasoning += step.value.text;
