@@ -19,6 +19,14 @@ export interface BedrockInferenceErrorOptions {
   retryAfterMs?: number | undefined;
 }
 
+/** A tool call whose input was still streaming when the stream broke: what had arrived of it. */
+export interface PartialToolCall {
+  id: string;
+  name: string;
+  /** The raw input fragments received, in order (joined they are a prefix of the call's JSON input). */
+  inputFragments: string[];
+}
+
 export class BedrockInferenceError extends Error {
   readonly [MARKER] = true;
   override readonly name: string = 'BedrockInferenceError';
@@ -29,6 +37,8 @@ export class BedrockInferenceError extends Error {
   readonly retryAfterMs: number | undefined;
   /** Text generated before the failure; empty when none had arrived. */
   partialText: string;
+  /** Set when the failure fell inside a tool call's input: the call and the fragments received. */
+  partialToolCall: PartialToolCall | undefined;
 
   constructor(message: string, options: BedrockInferenceErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -38,11 +48,42 @@ export class BedrockInferenceError extends Error {
     this.code = options.code;
     this.retryAfterMs = options.retryAfterMs;
     this.partialText = options.partialText ?? '';
+    this.partialToolCall = undefined;
   }
 
   /** Works across copies of this package (a Symbol.for marker, not instanceof). */
   static isInstance(value: unknown): value is BedrockInferenceError {
     return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[MARKER] === true;
+  }
+}
+
+/**
+ * A tool call's streamed input did not parse as JSON. Not retried (the model wrote it): `inputFragments`
+ * holds the raw fragments as they arrived and `inputText` their join, for logging or a repair of your own.
+ */
+export class ToolInputError extends BedrockInferenceError {
+  override readonly name = 'ToolInputError';
+  readonly toolCallId: string;
+  readonly toolName: string;
+  readonly inputFragments: readonly string[];
+  readonly inputText: string;
+
+  constructor(
+    call: { id: string; name: string; inputFragments: readonly string[] },
+    options: BedrockInferenceErrorOptions = {},
+  ) {
+    const inputText = call.inputFragments.join('');
+    const shown = inputText.length > 200 ? `${inputText.slice(0, 200)}…` : inputText;
+    super(
+      `The model's input for tool call ${call.name} (${call.id}) is not valid JSON: ${JSON.stringify(shown)}. ` +
+        'The raw fragments are in error.inputFragments; retry the request or ask the model again.',
+      { code: 'InvalidToolInput', ...options },
+    );
+    this.toolCallId = call.id;
+    this.toolName = call.name;
+    this.inputFragments = call.inputFragments;
+    this.inputText = inputText;
+    this.partialToolCall = { id: call.id, name: call.name, inputFragments: [...call.inputFragments] };
   }
 }
 

@@ -5,6 +5,9 @@
 import type { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import { BedrockInferenceError } from '../errors.js';
 import { detectFamily, resolveAdapter } from '../models/registry.js';
+import { checkNativeCachePoints } from '../models/cache-support.js';
+import { checkNativeMedia } from '../models/media-support.js';
+import { checkConverseTools, checkNativeTools } from '../models/tool-support.js';
 import type { ModelAdapter } from '../models/types.js';
 import { createRechunker } from './chunking.js';
 import { BedrockInferenceStream } from './inference-stream.js';
@@ -15,6 +18,7 @@ import type { CallContext } from './call-context.js';
 import { createTransport } from './transport/create-transport.js';
 import type { BedrockTransport } from './transport/transport.js';
 import { runStream } from './stream-run.js';
+import { runTools, type RunToolsRequest, type ToolRun } from './tool-runner.js';
 // Loaded for its effect: the per-stream classes keep their optimized code across idle times.
 import './shape-anchors.js';
 import { StreamState } from './stream-state.js';
@@ -67,7 +71,7 @@ export class BedrockStreamingClient {
    * there and the promise resolves with undefined instead of rejecting.
    */
   async invokeStreamWithCallbacks(request: InferenceRequest & StreamCallbacks): Promise<InferenceResult | undefined> {
-    const { onContent, onReasoning, onEvent, onComplete, onError } = request;
+    const { onContent, onReasoning, onEvent, onToolCall, onComplete, onError } = request;
     try {
       const stream = this.invokeStream(request);
       let text = '';
@@ -80,6 +84,8 @@ export class BedrockStreamingClient {
         } else if (event.type === 'reasoning') {
           reasoning += event.delta;
           onReasoning?.(event.delta, reasoning);
+        } else if (event.type === 'tool-call') {
+          onToolCall?.({ id: event.id, name: event.name, input: event.input });
         }
       }
       const result = await stream.finalResult();
@@ -93,6 +99,15 @@ export class BedrockStreamingClient {
       }
       throw error;
     }
+  }
+
+  /**
+   * Runs a multi-step tool loop (tool-runner.ts): streams each step, runs the tools the model called,
+   * sends their results back, until the model answers without tools or `maxSteps` calls were made.
+   * Throws ValidationError at once for a bad request; everything after that goes through the run.
+   */
+  runTools(request: RunToolsRequest): ToolRun {
+    return runTools(this, request);
   }
 
   /** A non-streaming call (InvokeModel / Converse) with the same result shape. */
@@ -113,6 +128,15 @@ export class BedrockStreamingClient {
     const timeouts = resolveTimeouts(options.timeouts, request.timeouts);
     const chunking = request.chunking ?? options.chunking;
     createRechunker(chunking);
+    const adapter = api === 'invoke' ? resolveAdapter(modelId, options.family) : optionalAdapter(modelId, options);
+    // Images, documents and cache points a native format cannot carry fail here, before quota or network.
+    if (api === 'invoke' && adapter !== undefined) {
+      checkNativeMedia(adapter.family, normalized.messages, modelId);
+      checkNativeCachePoints(adapter.family, normalized);
+    }
+    // Likewise tools (and tool choices) the native format cannot express.
+    if (api === 'invoke' && adapter !== undefined) checkNativeTools(adapter.family, normalized);
+    if (api === 'converse') checkConverseTools(normalized);
     // Converse has no family template; invoke bodies carry the family's.
     const estimatedInputTokens = estimateInputTokens(
       normalized,
@@ -122,7 +146,7 @@ export class BedrockStreamingClient {
       transport: this.#transport,
       modelId,
       api,
-      adapter: api === 'invoke' ? resolveAdapter(modelId, options.family) : optionalAdapter(modelId, options),
+      adapter,
       request: normalized,
       estimatedInputTokens,
       retry: this.#retry,

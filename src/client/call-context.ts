@@ -63,7 +63,8 @@ export function finishCall(
   ctx.scope.dispose();
   if (call === undefined) return;
   if (result !== undefined) {
-    call.reservation?.settle({ inputTokens: result.usage.inputTokens, outputTokens: result.usage.outputTokens });
+    // The whole usage: a limiter counts cache writes as Bedrock does, and never cache reads.
+    call.reservation?.settle(result.usage);
     call.span?.end(result);
     return;
   }

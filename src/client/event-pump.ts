@@ -23,7 +23,7 @@ export class EventPump implements FrameSink {
   readonly #applies: (ChunkEvent | undefined)[] = [];
   readonly #events: (StreamEvent | undefined)[] = [];
   #size = 0;
-  /** A text or reasoning delta arrived in this attempt. */
+  /** A text, reasoning or tool-call event arrived in this attempt. */
   content = false;
   /** The stop event arrived in this attempt. */
   stopped = false;
@@ -138,6 +138,18 @@ export class EventPump implements FrameSink {
         this.#text(event);
         return;
       case 'reasoning':
+        this.content = true;
+        break;
+      case 'tool-call-start': {
+        // Re-chunked text held back goes out before the call, so the order stays the model's.
+        const rest = this.#rechunker?.flush();
+        if (rest !== undefined) this.#push(undefined, { type: 'text', delta: rest });
+        this.content = true;
+        break;
+      }
+      case 'tool-call-delta':
+      case 'tool-call':
+        // A tool call is content too: a break after it is an interruption, never a silent retry.
         this.content = true;
         break;
       case 'stop': {

@@ -3,8 +3,16 @@
  * what the transport reported, everything else goes through the classifier, and a failure after
  * content arrived becomes a StreamInterruptedError carrying the partial answer.
  */
-import { AbortError, BedrockInferenceError, ServiceError, StreamInterruptedError, TimeoutError } from '../errors.js';
+import {
+  AbortError,
+  BedrockInferenceError,
+  ServiceError,
+  StreamInterruptedError,
+  TimeoutError,
+  ToolInputError,
+} from '../errors.js';
 import { classifyError } from './classify-error.js';
+import { isResumable } from './resume.js';
 import type { StreamState } from './stream-state.js';
 
 /** The classified error of one failed attempt; `partialText` is the whole answer so far. */
@@ -48,14 +56,29 @@ export function interruptedError(
   state: StreamState,
   resumeNote?: string,
 ): BedrockInferenceError {
+  // A cut inside a tool call's input keeps the fragments received (PartialToolCall).
   error.partialText = state.text;
+  const open = state.openToolCall;
+  if (open !== undefined) error.partialToolCall = { ...open, inputFragments: [...open.inputFragments] };
+  const passedThrough =
+    error instanceof StreamInterruptedError ||
+    error instanceof AbortError ||
+    error instanceof TimeoutError ||
+    error instanceof ToolInputError;
   if (error instanceof StreamInterruptedError && resumeNote !== undefined && error.message.endsWith(RESUME_HINT)) {
     error.message = `${error.message.slice(0, -RESUME_HINT.length)}${lowerFirst(resumeNote)}`;
+  } else if (
+    passedThrough &&
+    isResumable(error) &&
+    resumeNote !== undefined &&
+    toolCallsInvolved(state) &&
+    !error.message.includes(resumeNote)
+  ) {
+    // With tool calls the caller must learn why nothing was re-run, whatever the error said.
+    error.message = `${error.message} ${resumeNote}`;
   }
-  if (error instanceof StreamInterruptedError || error instanceof AbortError || error instanceof TimeoutError) {
-    return error;
-  }
-  return new StreamInterruptedError(
+  if (passedThrough) return error;
+  const interrupted = new StreamInterruptedError(
     `The stream broke after ${state.text.length} characters of the answer: ${error.message} ` +
       `The partial answer is in error.partialText; ${lowerFirst(resumeNote ?? RESUME_HINT)}`,
     {
@@ -67,6 +90,12 @@ export function interruptedError(
       statusCode: error.statusCode,
     },
   );
+  interrupted.partialToolCall = error.partialToolCall;
+  return interrupted;
+}
+
+function toolCallsInvolved(state: StreamState): boolean {
+  return state.openToolCall !== undefined || state.toolCalls.length > 0;
 }
 
 function lowerFirst(text: string): string {

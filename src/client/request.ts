@@ -5,6 +5,8 @@
 import { ValidationError } from '../errors.js';
 import type { ChatMessage, ModelFamily, NormalizedRequest } from '../models/types.js';
 import { estimateInputTokens as estimateFamilyInputTokens } from '../quota/estimate.js';
+import { applyRequestOptions, checkContentParts } from './request-options.js';
+import { applyToolOptions } from './tool-request.js';
 import type { InferenceRequest } from './types.js';
 
 /** Bedrock requires a token limit for several families; this is the one we send when none is given. */
@@ -47,8 +49,9 @@ function toMessages(request: InferenceRequest): readonly ChatMessage[] {
     if (message?.role !== 'user' && message?.role !== 'assistant') {
       fail(`messages[${index}].role must be "user" or "assistant" (got ${JSON.stringify(message?.role)}).`);
     }
-    if (typeof message.content !== 'string' || message.content === '') {
-      fail(`messages[${index}].content must be a non-empty string.`);
+    if (Array.isArray(message.content)) checkContentParts(message.content, index);
+    else if (typeof message.content !== 'string' || message.content === '') {
+      fail(`messages[${index}].content must be a non-empty string or an array of content parts.`);
     }
   });
   if (messages[0]?.role !== 'user') fail('messages[0] must be a user turn: Bedrock conversations start with the user.');
@@ -83,6 +86,8 @@ export function normalizeRequest(request: InferenceRequest): NormalizedRequest {
   }
   if (request.reasoning !== undefined) normalized.reasoning = request.reasoning;
   if (request.additionalFields !== undefined) normalized.additionalFields = request.additionalFields;
+  applyRequestOptions(request, normalized);
+  applyToolOptions(request, normalized);
   return normalized;
 }
 

@@ -39,7 +39,7 @@ export async function* runStream(ctx: CallContext): AsyncGenerator<StreamStep, I
       state.attempts++;
       phaseAttempts++;
       const watchdog = new AttemptWatchdog(scope, ctx.timeouts);
-      pump.startAttempt(frameDecoder(ctx.api, ctx.adapter, pump.sink));
+      pump.startAttempt(frameDecoder(ctx.api, ctx.adapter, pump.sink, request.guardrail !== undefined, request));
       let reader: BodyReader | undefined;
       let finished = false;
       try {
@@ -72,7 +72,8 @@ export async function* runStream(ctx: CallContext): AsyncGenerator<StreamStep, I
         yield { type: 'resume', resumes: state.resumes, partialLength: state.text.length, error };
         // Carried over first: the continuation's budget is maxTokens less every output token so far.
         state.carryOver();
-        ({ request, stitcher: pump.stitcher } = continuationRequest(ctx.request, state.text, state.outputTokens));
+        const format = ctx.adapter?.continuation === 'prompt' ? 'prompt' : 'prefill';
+        ({ request, stitcher: pump.stitcher } = continuationRequest(ctx.request, state, state.outputTokens, format));
         errors.length = 0;
         phaseAttempts = 0;
         continue;
@@ -166,13 +167,13 @@ function canResume(ctx: CallContext, error: BedrockInferenceError): boolean {
   return (
     ctx.resume.enabled &&
     ctx.state.resumes < ctx.resume.maxResumes &&
-    resumeBlocker(ctx.adapter, ctx.state, error) === undefined
+    resumeBlocker(ctx.adapter, ctx.state, error, ctx.api) === undefined
   );
 }
 
 /** What the error says about resuming: exactly why not, or how to turn it on where it would work. */
 function resumeNote(ctx: CallContext, error: BedrockInferenceError): string {
-  const blocker = resumeBlocker(ctx.adapter, ctx.state, error);
+  const blocker = resumeBlocker(ctx.adapter, ctx.state, error, ctx.api);
   if (blocker !== undefined) return `Resume is not possible here: ${blocker}.`;
   if (!ctx.resume.enabled) return 'Pass resume: true to continue it automatically.';
   return `It was resumed ${ctx.state.resumes} time(s), the most allowed (resume.maxResumes).`;

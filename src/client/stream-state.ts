@@ -3,6 +3,7 @@
  * attempts and resumes; it turns into the InferenceResult at the end. `apply` runs per chunk: field
  * updates only, no allocation beyond the string concatenation V8 does as ropes.
  */
+import type { PartialToolCall } from '../errors.js';
 import type { ChunkEvent, GuardrailEvent, StopReason } from './stream-event.js';
 import { assertNever } from './stream-event.js';
 import type { InferenceResult, ToolCall } from './types.js';
@@ -35,6 +36,11 @@ export class StreamState {
   constructor(private readonly estimatedInputTokens: number) {}
 
   readonly toolCalls: ToolCall[] = [];
+  /** The tool call whose input is streaming (after tool-call-start, before its tool-call). */
+  openToolCall: PartialToolCall | undefined;
+  /** Prompt-cache counts, when Bedrock reported them (kept apart from inputTokens, as Bedrock counts). */
+  cacheReadInputTokens: number | undefined;
+  cacheWriteInputTokens: number | undefined;
   guardrail: GuardrailEvent | undefined;
 
   apply(event: ChunkEvent): void {
@@ -52,6 +58,8 @@ export class StreamState {
         if (event.inputTokens > 0 || this.#inputTokens === undefined) this.#inputTokens = event.inputTokens;
         if (event.outputTokens > 0 || this.#outputTokens === undefined) this.#outputTokens = event.outputTokens;
         if (event.source === 'estimated') this.#carriedEstimated = true;
+        if (event.cacheReadInputTokens !== undefined) this.cacheReadInputTokens = event.cacheReadInputTokens;
+        if (event.cacheWriteInputTokens !== undefined) this.cacheWriteInputTokens = event.cacheWriteInputTokens;
         return;
       case 'stop':
         this.stopReason = event.reason;
@@ -59,12 +67,20 @@ export class StreamState {
         return;
       case 'tool-call':
         this.toolCalls.push({ id: event.id, name: event.name, input: event.input });
+        if (this.openToolCall?.id === event.id) this.openToolCall = undefined;
         return;
       case 'guardrail':
         this.guardrail = event;
+        // A verdict after the family's stop (on the last chunk) still makes the answer a guardrail stop.
+        if (event.action === 'intervened' && this.stopReason !== undefined && this.stopReason !== 'content_filtered') {
+          this.stopReason = 'guardrail_intervened';
+        }
         return;
       case 'tool-call-start':
+        this.openToolCall = { id: event.id, name: event.name, inputFragments: [] };
+        return;
       case 'tool-call-delta':
+        if (this.openToolCall?.id === event.id) this.openToolCall.inputFragments.push(event.inputDelta);
         return;
       case 'metrics':
         if (event.firstByteLatencyMs !== undefined) this.firstByteLatencyMs = event.firstByteLatencyMs;
@@ -119,6 +135,8 @@ export class StreamState {
         inputTokens: this.inputTokens,
         outputTokens,
         source: this.usageReported ? 'bedrock' : 'estimated',
+        ...(this.cacheReadInputTokens === undefined ? {} : { cacheReadInputTokens: this.cacheReadInputTokens }),
+        ...(this.cacheWriteInputTokens === undefined ? {} : { cacheWriteInputTokens: this.cacheWriteInputTokens }),
       },
       estimatedTokens: outputTokens,
       metrics: {

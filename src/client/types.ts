@@ -90,7 +90,16 @@ export interface QuotaLimiter {
 }
 
 export interface QuotaReservation {
-  settle(usage: { inputTokens: number; outputTokens: number }): void;
+  /**
+   * The call's usage as Bedrock counted it: `inputTokens` excludes the prompt-cache tokens, reported
+   * apart. Bedrock's quota counts input + cache writes + output x burndown, never cache reads.
+   */
+  settle(usage: {
+    inputTokens: number;
+    outputTokens: number;
+    cacheReadInputTokens?: number;
+    cacheWriteInputTokens?: number;
+  }): void;
   /** The call failed; `error` tells a limiter whether Bedrock throttled it. */
   release(error?: unknown): void;
   /** Optional: Bedrock throttled an attempt; answers the ms the retry should wait at least. */
@@ -132,10 +141,13 @@ export interface ToolCall {
 }
 
 export interface InferenceUsage {
+  /** Input tokens at the full rate; with prompt caching, the cached prefix is counted in the two below. */
   inputTokens: number;
   outputTokens: number;
   source: 'bedrock' | 'estimated';
+  /** Prompt tokens read from Bedrock's cache (cheaper, and not counted against the TPM quota). */
   cacheReadInputTokens?: number;
+  /** Prompt tokens written to Bedrock's cache (counted against the quota like input). */
   cacheWriteInputTokens?: number;
 }
 
@@ -170,7 +182,7 @@ export interface InferenceResult {
 }
 
 export interface InferenceStream extends AsyncIterable<string> {
-  /** Typed events: text, reasoning, usage, stop, metrics, retry, resume. Single consumer. */
+  /** Typed events: text, reasoning, usage, stop, metrics, retry, resume, guardrail, tool calls. Single consumer. */
   events(): AsyncIterableIterator<StreamEvent>;
   /** The text received so far (kept when the stream breaks). */
   readonly text: string;
@@ -186,6 +198,8 @@ export interface StreamCallbacks {
   onContent?: (delta: string, snapshot: string) => void;
   onReasoning?: (delta: string, snapshot: string) => void;
   onEvent?: (event: StreamEvent) => void;
+  /** A complete tool call, its input parsed (the tool-call event; start and fragments go to onEvent). */
+  onToolCall?: (call: ToolCall) => void;
   onComplete?: (result: InferenceResult) => void;
   /** When given, errors are reported here and the promise resolves with undefined instead of rejecting. */
   onError?: (error: BedrockInferenceError) => void;

@@ -5,6 +5,7 @@
 import type { ConverseCommandOutput, InvokeModelCommandOutput } from '@aws-sdk/client-bedrock-runtime';
 import type { BedrockInferenceError } from '../errors.js';
 import { decodeConverseResponse } from '../models/converse.js';
+import { GuardrailWatch } from '../models/guardrail-verdict.js';
 import type { ChunkEventSink } from '../models/types.js';
 import { attemptError } from './failure.js';
 import { backoffDelay, finalRetryError, shouldRetry, sleep } from './retry.js';
@@ -36,15 +37,23 @@ export async function runUnary(ctx: CallContext): Promise<InferenceResult> {
         );
         if (watchdog.aborted) throw watchdog.reason;
         state.requestId = output.$metadata.requestId;
-        if (ctx.api === 'converse') decodeConverseResponse(output as ConverseCommandOutput, emit);
-        else {
+        const { guardrail } = ctx.request;
+        const watch = guardrail === undefined ? undefined : new GuardrailWatch(emit, guardrail.trace === true);
+        const sink = watch?.sink ?? emit;
+        if (ctx.api === 'converse') {
+          const converse = output as ConverseCommandOutput;
+          watch?.readConverse('messageStop', { stopReason: converse.stopReason });
+          watch?.readConverse('metadata', { trace: converse.trace, usage: converse.usage });
+          decodeConverseResponse(converse, sink);
+        } else {
           const body = JSON.parse(textDecoder.decode((output as InvokeModelCommandOutput).body)) as Record<
             string,
             unknown
           >;
-          ctx.adapter?.decodeResponse(body, emit);
+          watch?.readNative(body);
+          ctx.adapter?.decodeResponse(body, sink);
           // Bedrock's header counts are authoritative, so they go last.
-          emitHeaderUsage(headers, emit);
+          emitHeaderUsage(headers, sink);
         }
         ctx.retry.budget?.succeeded(state.attempts);
         break;

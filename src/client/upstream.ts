@@ -14,6 +14,9 @@ import { decodeChunkPayload, decodeJsonPayload } from './event-stream/chunk-payl
 import type { AttemptAbort } from './abort-state.js';
 import type { BedrockTransport, RawStream } from './transport/transport.js';
 import { buildConverseInput, CONVERSE_DELTA_TEMPLATES, createConverseDecoder } from '../models/converse.js';
+import { cacheFields } from '../models/bedrock-metrics.js';
+import { GuardrailWatch } from '../models/guardrail-verdict.js';
+import { converseOptions, invokeOptions, invokeStreamBodyFields } from '../models/service-options.js';
 import type { ChunkEventSink, ModelAdapter, NormalizedRequest } from '../models/types.js';
 
 export type ApiKind = 'invoke' | 'converse';
@@ -27,12 +30,18 @@ export function streamCommand(
   adapter: ModelAdapter | undefined,
   request: NormalizedRequest,
 ): InvokeModelWithResponseStreamCommand | ConverseStreamCommand {
-  if (api === 'converse') return new ConverseStreamCommand(buildConverseInput(modelId, request));
+  if (api === 'converse') {
+    return new ConverseStreamCommand({ ...buildConverseInput(modelId, request), ...converseOptions(request, true) });
+  }
+  const body = requireAdapter(adapter).buildRequest(request);
+  const guardrailBody = invokeStreamBodyFields(request);
   return new InvokeModelWithResponseStreamCommand({
     modelId,
     contentType: 'application/json',
     accept: 'application/json',
-    body: JSON.stringify(requireAdapter(adapter).buildRequest(request)),
+    body: JSON.stringify(guardrailBody === undefined ? body : { ...body, ...guardrailBody }),
+    // No members at all without options, so the lean request template still applies.
+    ...invokeOptions(request),
   });
 }
 
@@ -43,13 +52,15 @@ export function unaryCommand(
   request: NormalizedRequest,
 ): InvokeModelCommand | ConverseCommand {
   if (api === 'converse') {
-    return new ConverseCommand(buildConverseInput(modelId, request) as ConverseCommandInput);
+    const input = { ...buildConverseInput(modelId, request), ...converseOptions(request, false) };
+    return new ConverseCommand(input as ConverseCommandInput);
   }
   return new InvokeModelCommand({
     modelId,
     contentType: 'application/json',
     accept: 'application/json',
     body: JSON.stringify(requireAdapter(adapter).buildRequest(request)),
+    ...invokeOptions(request),
   });
 }
 
@@ -65,8 +76,22 @@ export function openUpstream(
   return ctx.transport.openStream(streamCommand(ctx.api, ctx.modelId, ctx.adapter, request), abort);
 }
 
-/** A fresh decoder for one attempt (adapters keep per-stream state in their closure). */
-export function frameDecoder(api: ApiKind, adapter: ModelAdapter | undefined, emit: ChunkEventSink): FrameDecoder {
+/**
+ * A fresh decoder for one attempt (adapters keep per-stream state in their closure); `request` is the
+ * attempt's (a resume's decoder may start in the answer: ModelAdapter.createChunkDecoder).
+ */
+export function frameDecoder(
+  api: ApiKind,
+  adapter: ModelAdapter | undefined,
+  emit: ChunkEventSink,
+  guardrail = false,
+  request?: NormalizedRequest,
+): FrameDecoder {
+  // Only calls with a guardrail read its fields: the plain path stays as it is.
+  if (guardrail) {
+    // The trace is always asked for (service-options.ts); the caller sees it only with `trace: true`.
+    return guardedFrameDecoder(api, adapter, new GuardrailWatch(emit, request?.guardrail?.trace === true), request);
+  }
   if (api === 'converse') {
     const decode = createConverseDecoder();
     return (eventType, bytes, start, end) => {
@@ -77,11 +102,36 @@ export function frameDecoder(api: ApiKind, adapter: ModelAdapter | undefined, em
     };
   }
   const family = requireAdapter(adapter);
-  const decode = family.createChunkDecoder();
+  const decode = family.createChunkDecoder(request);
   const templates = family.deltaTemplates;
   return (eventType, bytes, start, end) => {
     if (eventType !== 'chunk') return;
     decode(decodeChunkPayload(bytes, start, end, templates), emit);
+  };
+}
+
+/** frameDecoder's twin for calls with a guardrail: the verdict is read from each frame before its events. */
+function guardedFrameDecoder(
+  api: ApiKind,
+  adapter: ModelAdapter | undefined,
+  watch: GuardrailWatch,
+  request: NormalizedRequest | undefined,
+): FrameDecoder {
+  if (api === 'converse') {
+    const decode = createConverseDecoder();
+    return (eventType, bytes, start, end) => {
+      if (eventType === undefined) return;
+      const payload = decodeJsonPayload(bytes, start, end, undefined);
+      watch.readConverse(eventType, payload);
+      decode(eventType, payload, watch.sink);
+    };
+  }
+  const decode = requireAdapter(adapter).createChunkDecoder(request);
+  return (eventType, bytes, start, end) => {
+    if (eventType !== 'chunk') return;
+    const chunk = decodeChunkPayload(bytes, start, end, undefined);
+    watch.readNative(chunk);
+    decode(chunk, watch.sink);
   };
 }
 
@@ -96,10 +146,24 @@ export function emitHeaderUsage(headers: Record<string, string | undefined> | un
   const input = Number(headers['x-amzn-bedrock-input-token-count']);
   const output = Number(headers['x-amzn-bedrock-output-token-count']);
   if (headers['x-amzn-bedrock-output-token-count'] !== undefined && Number.isFinite(input) && Number.isFinite(output)) {
-    emit({ type: 'usage', inputTokens: input, outputTokens: output, source: 'bedrock' });
+    emit({
+      type: 'usage',
+      inputTokens: input,
+      outputTokens: output,
+      source: 'bedrock',
+      ...cacheFields({
+        read: headerCount(headers['x-amzn-bedrock-cache-read-input-token-count']),
+        write: headerCount(headers['x-amzn-bedrock-cache-write-input-token-count']),
+      }),
+    });
   }
   const latency = Number(headers['x-amzn-bedrock-invocation-latency']);
   if (headers['x-amzn-bedrock-invocation-latency'] !== undefined && Number.isFinite(latency)) {
     emit({ type: 'metrics', invocationLatencyMs: latency });
   }
+}
+
+function headerCount(value: string | undefined): number | undefined {
+  const count = value === undefined ? NaN : Number(value);
+  return Number.isFinite(count) ? count : undefined;
 }

@@ -2,6 +2,7 @@
  * Anthropic legacy Text Completions (bedrock-wire.md §4.1): `anthropic.claude-v2`, `claude-v2:1`,
  * `claude-instant-v1`. The prompt is the `\n\nHuman:` / `\n\nAssistant:` transcript.
  */
+import { textOnly } from './content.js';
 import { emitInvocationMetrics } from './bedrock-metrics.js';
 import { splitPrefill, stopList, withAdditional } from './request-fields.js';
 import { stopEmitter, stopReasonMapper } from './stop-reason.js';
@@ -24,7 +25,7 @@ function buildPrompt(request: NormalizedRequest): string {
   const { turns, prefill } = splitPrefill(request.messages);
   let prompt = request.system === undefined ? '' : request.system;
   for (const message of turns) {
-    prompt += `\n\n${message.role === 'user' ? 'Human' : 'Assistant'}: ${message.content}`;
+    prompt += `\n\n${message.role === 'user' ? 'Human' : 'Assistant'}: ${textOnly(message.content, "Claude's text-completion format")}`;
   }
   // A prefill continues the assistant turn: the completion is appended to it verbatim.
   return prompt + '\n\nAssistant:' + (prefill === undefined ? '' : ` ${prefill}`);

@@ -2,6 +2,7 @@
  * Cohere legacy Command (bedrock-wire.md §4.6): `cohere.command-text-v14`, `command-light-text-v14`. A raw
  * `prompt`; stream chunks carry `text` (or `generations[0].text`), `is_finished` and a final `finish_reason`.
  */
+import { textOnly } from './content.js';
 import { emitInvocationMetrics } from './bedrock-metrics.js';
 import { splitPrefill, stopList, withAdditional } from './request-fields.js';
 import { stopEmitter, stopReasonMapper } from './stop-reason.js';
@@ -31,7 +32,10 @@ interface CommandChunk extends Generation {
 function buildPrompt(request: NormalizedRequest): string {
   const { turns, prefill } = splitPrefill(request.messages);
   const lines: string[] = request.system === undefined ? [] : [request.system, ''];
-  for (const message of turns) lines.push(`${message.role === 'user' ? 'User' : 'Chatbot'}: ${message.content}`);
+  for (const message of turns)
+    lines.push(
+      `${message.role === 'user' ? 'User' : 'Chatbot'}: ${textOnly(message.content, "Cohere Command's prompt format")}`,
+    );
   lines.push(prefill === undefined ? 'Chatbot:' : `Chatbot: ${prefill}`);
   return lines.join('\n');
 }

@@ -46,7 +46,7 @@ export interface ToolResultPart {
   toolCallId: string;
   /** Text, or any JSON value; an error result tells the model the tool failed. */
   content: string | { json: unknown };
-  isError?: boolean;
+  isError?: boolean | undefined;
 }
 
 /** Everything before this point may be cached by Bedrock (Converse `cachePoint`, Claude `cache_control`). */
@@ -68,7 +68,11 @@ export type ToolChoice = 'auto' | 'any' | 'none' | { name: string };
 export interface GuardrailConfig {
   id: string;
   version: string;
-  /** Ask for the guardrail's trace (Converse `trace: enabled`, InvokeModel `X-Amzn-Bedrock-Trace`). */
+  /**
+   * Hand on Bedrock's guardrail trace in the `guardrail` event. The client asks Bedrock for the trace
+   * with every guardrail (Converse `trace: enabled`, InvokeModel `X-Amzn-Bedrock-Trace`): it tells which
+   * side was blocked.
+   */
   trace?: boolean;
   /**
    * `sync` (Bedrock's default) checks each chunk before it is sent; `async` sends chunks at once and

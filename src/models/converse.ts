@@ -2,15 +2,19 @@
  * The Converse API (bedrock-wire.md §5), which works for every model: the input built from a NormalizedRequest,
  * a decoder for ConverseStream events (`:event-type` + member JSON), and the non-streaming response.
  */
-import { textOnly } from './content.js';
+import { cacheToolDefinitions, converseStyleContent, converseStyleSystem } from './converse-blocks.js';
+import { converseStyleToolConfig } from './converse-tools.js';
+import { ToolCallAssembler, emitWholeToolCall } from './tool-call-assembler.js';
 import type {
   ContentBlock,
   ConverseCommandOutput,
   ConverseStreamCommandInput,
   Message,
+  SystemContentBlock,
+  ToolConfiguration,
 } from '@aws-sdk/client-bedrock-runtime';
 import type { DocumentType } from '@smithy/types';
-import { emitLatency } from './bedrock-metrics.js';
+import { cacheFields, emitLatency } from './bedrock-metrics.js';
 import { CONVERSE_STOP_REASONS, stopEmitter, stopReasonMapper } from './stop-reason.js';
 import { DeltaTemplate, INT, SKIPPED, TEXT } from './delta-template.js';
 import type { ChunkEventSink, NormalizedRequest } from './types.js';
@@ -26,7 +30,7 @@ const emitStop = stopEmitter(mapConverseStopReason);
 
 /** Usage and latency as Converse reports them: `metadata` while streaming, the response fields otherwise. */
 function emitUsageAndLatency(
-  usage: { inputTokens?: number | undefined; outputTokens?: number | undefined } | undefined,
+  usage: ConverseUsage | undefined,
   latencyMs: number | undefined,
   emit: ChunkEventSink,
 ): void {
@@ -36,6 +40,7 @@ function emitUsageAndLatency(
       inputTokens: usage.inputTokens ?? 0,
       outputTokens: usage.outputTokens ?? 0,
       source: 'bedrock',
+      ...cacheFields({ read: usage.cacheReadInputTokens, write: usage.cacheWriteInputTokens }),
     });
   }
   emitLatency(emit, undefined, latencyMs);
@@ -44,12 +49,23 @@ function emitUsageAndLatency(
 interface ConverseDelta {
   text?: string;
   reasoningContent?: { text?: string };
+  toolUse?: { input?: string };
+}
+
+/** Converse's usage; cached prefix tokens are counted apart from `inputTokens`. */
+interface ConverseUsage {
+  inputTokens?: number | undefined;
+  outputTokens?: number | undefined;
+  cacheReadInputTokens?: number | undefined;
+  cacheWriteInputTokens?: number | undefined;
 }
 
 interface ConversePayload {
+  contentBlockIndex?: number;
+  start?: { toolUse?: { toolUseId?: string; name?: string } };
   delta?: ConverseDelta;
   stopReason?: string;
-  usage?: { inputTokens?: number; outputTokens?: number };
+  usage?: ConverseUsage;
   metrics?: { latencyMs?: number };
 }
 
@@ -72,10 +88,14 @@ function additionalFields(modelId: string, request: NormalizedRequest): Record<s
 }
 
 export function buildConverseInput(modelId: string, request: NormalizedRequest): ConverseStreamCommandInput {
-  const messages: Message[] = request.messages.map((m) => ({ role: m.role, content: [{ text: textOnly(m.content, 'Converse') }] }));
+  const messages: Message[] = request.messages.map((m, index) => ({
+    role: m.role,
+    // The SDK's ContentBlock union, built as plain objects of its members (image and document bytes as Uint8Array).
+    content: converseStyleContent(m.content, `messages[${index}]`, 'bytes') as unknown as ContentBlock[],
+  }));
   // A trailing assistant message is a prefill; Bedrock rejects one ending in whitespace.
   const last = messages[messages.length - 1];
-  const lastBlock = last?.content?.[0];
+  const lastBlock = last?.content?.length === 1 ? last.content[0] : undefined;
   if (last?.role === 'assistant' && lastBlock?.text !== undefined) {
     const trimmed = lastBlock.text.trimEnd();
     if (trimmed.length === 0) messages.pop();
@@ -93,9 +113,15 @@ export function buildConverseInput(modelId: string, request: NormalizedRequest):
         : { stopSequences: [...request.stopSequences] }),
     },
   };
-  if (request.system !== undefined) input.system = [{ text: request.system }];
+  const system = converseStyleSystem(request.system, request.cachePoints);
+  if (system !== undefined) input.system = system as unknown as SystemContentBlock[];
   const extra = additionalFields(modelId, request);
   if (extra !== undefined) input.additionalModelRequestFields = extra as DocumentType;
+  const toolConfig = converseStyleToolConfig(request.tools, request.toolChoice);
+  if (toolConfig !== undefined) {
+    cacheToolDefinitions(toolConfig, request.cachePoints);
+    input.toolConfig = toolConfig as unknown as ToolConfiguration;
+  }
   return input;
 }
 
@@ -105,6 +131,7 @@ export function createConverseDecoder(): (
   payload: Record<string, unknown>,
   emit: ChunkEventSink,
 ) => void {
+  const toolCalls = new ToolCallAssembler();
   return (eventType, raw, emit) => {
     const payload = raw as ConversePayload;
     switch (eventType) {
@@ -112,8 +139,19 @@ export function createConverseDecoder(): (
         const delta = payload.delta;
         if (delta?.text) emit({ type: 'text', delta: delta.text });
         else if (delta?.reasoningContent?.text) emit({ type: 'reasoning', delta: delta.reasoningContent.text });
-        return; // toolUse, signature, redactedContent, citations: not text
+        else if (delta?.toolUse !== undefined)
+          toolCalls.delta(payload.contentBlockIndex ?? 0, delta.toolUse.input ?? '', emit);
+        return; // signature, redactedContent, citations: not text
       }
+      case 'contentBlockStart': {
+        const toolUse = payload.start?.toolUse;
+        if (toolUse !== undefined)
+          toolCalls.start(payload.contentBlockIndex ?? 0, toolUse.toolUseId ?? '', toolUse.name ?? '', emit);
+        return;
+      }
+      case 'contentBlockStop':
+        toolCalls.finish(payload.contentBlockIndex ?? 0, emit);
+        return;
       case 'messageStop':
         emitStop(payload.stopReason, emit);
         return;
@@ -121,7 +159,7 @@ export function createConverseDecoder(): (
         emitUsageAndLatency(payload.usage, payload.metrics?.latencyMs, emit);
         return;
       default:
-        return; // messageStart, contentBlockStart/Stop, future events
+        return; // messageStart, future events
     }
   };
 }
@@ -130,6 +168,10 @@ function emitBlock(block: ContentBlock, emit: ChunkEventSink): void {
   const reasoning = block.reasoningContent?.reasoningText?.text;
   if (reasoning) emit({ type: 'reasoning', delta: reasoning });
   if (block.text) emit({ type: 'text', delta: block.text });
+  const toolUse = block.toolUse;
+  if (toolUse !== undefined) {
+    emitWholeToolCall({ id: toolUse.toolUseId ?? '', name: toolUse.name ?? '', input: toolUse.input }, emit);
+  }
 }
 
 export function decodeConverseResponse(output: ConverseCommandOutput, emit: ChunkEventSink): void {

@@ -1,9 +1,12 @@
 /**
  * DeepSeek R1 (bedrock-wire.md §4.8): `prompt` in the R1 template ending in `<think>\n`, so the output opens
- * with reasoning that ends at `</think>`; chunks are `{"choices":[{"text","stop_reason"}]}`.
+ * with reasoning that ends at `</think>`; chunks are `{"choices":[{"text","stop_reason"}]}`. A resume
+ * writes the reasoning so far, `</think>` and the partial answer after that, so the model continues the
+ * answer and the stream starts in it.
  */
+import { textOnly } from './content.js';
 import { emitInvocationMetrics } from './bedrock-metrics.js';
-import { createReasoningTagSplitter } from './reasoning-tags.js';
+import { createReasoningTagSplitter, type ReasoningTagSplitter } from './reasoning-tags.js';
 import { stopList, withAdditional } from './request-fields.js';
 import { OPENAI_STYLE_STOP_REASONS, stopEmitter, stopReasonMapper } from './stop-reason.js';
 import type { ChunkDecoder, ChunkEventSink, ModelAdapter, NormalizedRequest } from './types.js';
@@ -21,10 +24,13 @@ function buildPrompt(request: NormalizedRequest): string {
   for (const message of request.messages) {
     prompt +=
       message.role === 'user'
-        ? `<｜User｜>${message.content}`
-        : `<｜Assistant｜>${message.content}<｜end▁of▁sentence｜>`;
+        ? `<｜User｜>${textOnly(message.content, "DeepSeek R1's prompt format")}`
+        : `<｜Assistant｜>${textOnly(message.content, "DeepSeek R1's prompt format")}<｜end▁of▁sentence｜>`;
   }
-  return prompt + '<｜Assistant｜><think>\n';
+  prompt += '<｜Assistant｜><think>\n';
+  const continues = request.continues;
+  // The model's own layout: reasoning, `\n</think>\n\n`, the answer (whose thinking already happened).
+  return continues === undefined ? prompt : `${prompt}${continues.reasoning.trimEnd()}\n</think>\n\n${continues.text}`;
 }
 
 function buildRequest(request: NormalizedRequest): Record<string, unknown> {
@@ -37,9 +43,16 @@ function buildRequest(request: NormalizedRequest): Record<string, unknown> {
   });
 }
 
-function createChunkDecoder(): ChunkDecoder {
-  // The prompt opened <think>, so the stream starts inside the reasoning.
-  const splitter = createReasoningTagSplitter('<think>', '</think>', true);
+/** A continuation's stream is answer text only: nothing to split. */
+const ANSWER_ONLY: ReasoningTagSplitter = {
+  push: (text, emit) => emit({ type: 'text', delta: text }),
+  flush: () => undefined,
+};
+
+function createChunkDecoder(request?: NormalizedRequest): ChunkDecoder {
+  // The prompt opened <think>, so the stream starts inside the reasoning; a continuation's, in the answer.
+  const splitter =
+    request?.continues === undefined ? createReasoningTagSplitter('<think>', '</think>', true) : ANSWER_ONLY;
   return (raw, emit) => {
     const choice = (raw as DeepSeekChunk).choices?.[0];
     if (choice === undefined) {
@@ -72,8 +85,7 @@ export const deepseekAdapter: ModelAdapter = {
   createChunkDecoder,
   decodeResponse,
   mapStopReason,
-  // The stream starts inside <think> and the decoder cannot tell a continued answer from reasoning, and R1
-  // re-thinks after a prefilled answer, so interrupted answers are not continued.
-  continuation: 'none',
+  // A continuation closes the think block in the prompt (buildPrompt), so the model resumes the answer.
+  continuation: 'prompt',
   deltaTemplates: [new DeltaTemplate({ choices: [{ text: TEXT, stop_reason: null }] })],
 };

@@ -12,7 +12,7 @@ const mapStopReason = stopReasonMapper(OPENAI_STYLE_STOP_REASONS);
 const emitStop = stopEmitter(mapStopReason);
 
 function buildRequest(request: NormalizedRequest): Record<string, unknown> {
-  return chatCompletionBody(request, 'system', 'max_tokens');
+  return chatCompletionBody(request, 'system', 'max_tokens', 'mistral');
 }
 
 function createChunkDecoder(): ChunkDecoder {

@@ -2,6 +2,7 @@
  * Mistral text completion (bedrock-wire.md §4.5): Mistral 7B, Mixtral, Mistral Large 2402, Small 2402.
  * `prompt` in the `<s>[INST] … [/INST]` template; chunks are `{"outputs":[{"text","stop_reason"}]}`.
  */
+import { textOnly } from './content.js';
 import { emitInvocationMetrics } from './bedrock-metrics.js';
 import { splitPrefill, stopList, withAdditional } from './request-fields.js';
 import { OPENAI_STYLE_STOP_REASONS, stopEmitter, stopReasonMapper } from './stop-reason.js';
@@ -22,11 +23,12 @@ function buildPrompt(request: NormalizedRequest): string {
   for (const message of turns) {
     if (message.role === 'user') {
       // Mistral's template has no system role: the instructions lead the first user turn.
-      const content = system === undefined ? message.content : `${system}\n\n${message.content}`;
+      const text = textOnly(message.content, "Mistral's prompt format");
+      const content = system === undefined ? text : `${system}\n\n${text}`;
       system = undefined;
       prompt += `[INST] ${content} [/INST]`;
     } else {
-      prompt += `${message.content}</s>`;
+      prompt += `${textOnly(message.content, "Mistral's prompt format")}</s>`;
     }
   }
   // A prefill follows the last [/INST] without </s>, so the model continues it.

@@ -2,14 +2,29 @@
  * The OpenAI chat-completion chunk shape shared by Mistral chat, AI21 Jamba and gpt-oss (bedrock-wire.md
  * §4.5, §4.7, §4.9): `choices[0].delta.content` (or `.message.content`), a finish field and optional `usage`.
  */
-import { textOnly } from './content.js';
+import {
+  chatToolChoice,
+  chatTools,
+  chatTurnMessages,
+  decodeChatToolCalls,
+  toolNamesById,
+  type ChatMessageBody,
+  type ChatToolCallEntry,
+  type ChatToolDialect,
+} from './openai-style-tools.js';
+import { ToolCallAssembler } from './tool-call-assembler.js';
 import { emitFamilyUsage, emitInvocationMetrics } from './bedrock-metrics.js';
 import { stopList, withAdditional } from './request-fields.js';
 import type { ChunkDecoder, ChunkEventSink, NormalizedRequest } from './types.js';
 
 export interface OpenAiStyleChoice {
-  delta?: { content?: string | null; reasoning_content?: string | null; reasoning?: string | null };
-  message?: { content?: string | null; reasoning_content?: string | null };
+  delta?: {
+    content?: string | null;
+    reasoning_content?: string | null;
+    reasoning?: string | null;
+    tool_calls?: ChatToolCallEntry[] | null;
+  };
+  message?: { content?: string | null; reasoning_content?: string | null; tool_calls?: ChatToolCallEntry[] | null };
   finish_reason?: string | null;
   stop_reason?: string | null;
 }
@@ -27,10 +42,13 @@ export function finishOf(choice: OpenAiStyleChoice): string | null | undefined {
 export function chatMessages(
   request: NormalizedRequest,
   systemRole: 'system' | 'developer',
-): { role: string; content: string }[] {
-  const messages: { role: string; content: string }[] = [];
+  dialect: ChatToolDialect = 'openai',
+): ChatMessageBody[] {
+  const messages: ChatMessageBody[] = [];
   if (request.system !== undefined) messages.push({ role: systemRole, content: request.system });
-  for (const message of request.messages) messages.push({ role: message.role, content: textOnly(message.content, 'This chat format') });
+  // Tool calls and results take their own message shapes (openai-style-tools.ts).
+  const toolNames = toolNamesById(request.messages);
+  for (const message of request.messages) messages.push(...chatTurnMessages(message, toolNames, dialect));
   return messages;
 }
 
@@ -39,13 +57,16 @@ export function chatCompletionBody(
   request: NormalizedRequest,
   systemRole: 'system' | 'developer',
   maxTokensField: 'max_tokens' | 'max_completion_tokens',
+  dialect: ChatToolDialect = 'openai',
 ): Record<string, unknown> {
   return withAdditional(request, {
-    messages: chatMessages(request, systemRole),
+    messages: chatMessages(request, systemRole, dialect),
     [maxTokensField]: request.maxTokens,
     temperature: request.temperature,
     top_p: request.topP,
     stop: stopList(request),
+    tools: chatTools(request.tools),
+    tool_choice: chatToolChoice(request.toolChoice, dialect),
   });
 }
 
@@ -64,6 +85,7 @@ export function decodeChatCompletion(
   const response = body as OpenAiStyleChunk;
   const choice = response.choices?.[0];
   if (choice?.message?.content) emit({ type: 'text', delta: choice.message.content });
+  emitWholeChatToolCalls(choice?.message?.tool_calls, emit);
   emitStop(choice === undefined ? undefined : finishOf(choice), emit);
   if (response.usage) emitFamilyUsage(emit, response.usage.prompt_tokens, response.usage.completion_tokens);
 }
@@ -77,14 +99,34 @@ export function createChatCompletionDecoder(
   emitStop: (raw: string | null | undefined, emit: ChunkEventSink) => void,
   options: { messageContent: boolean },
 ): ChunkDecoder {
+  const toolCalls = new ToolCallAssembler();
   return (raw, emit) => {
     const choice = (raw as OpenAiStyleChunk).choices?.[0];
     if (choice !== undefined) {
       const text = options.messageContent ? (choice.delta?.content ?? choice.message?.content) : choice.delta?.content;
       if (text) emit({ type: 'text', delta: text });
+      else {
+        // Not a text delta: tool-call entries (in `message` too where the stream shape is undocumented).
+        const entries = choice.delta?.tool_calls ?? (options.messageContent ? choice.message?.tool_calls : undefined);
+        if (entries) decodeChatToolCalls(entries, toolCalls, emit);
+      }
       const finish = finishOf(choice);
-      if (finish !== undefined && finish !== null) emitStop(finish, emit);
+      if (finish !== undefined && finish !== null) {
+        toolCalls.finishAll(emit);
+        emitStop(finish, emit);
+      }
     }
     emitChunkUsage(raw, emit);
   };
+}
+
+/** A whole message's `tool_calls` (non-streaming responses) as tool-call events. */
+export function emitWholeChatToolCalls(
+  entries: readonly ChatToolCallEntry[] | null | undefined,
+  emit: ChunkEventSink,
+): void {
+  if (!entries) return;
+  const toolCalls = new ToolCallAssembler();
+  decodeChatToolCalls(entries, toolCalls, emit);
+  toolCalls.finishAll(emit);
 }

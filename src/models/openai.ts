@@ -3,7 +3,9 @@
  * Reasoning arrives as `delta.reasoning_content`/`delta.reasoning`, or inline in `<reasoning>…</reasoning>`
  * tags ahead of the answer (as InvokeModel returns it); both become reasoning events.
  */
-import { chatCompletionBody, emitChunkUsage, finishOf } from './openai-style.js';
+import { chatCompletionBody, emitChunkUsage, emitWholeChatToolCalls, finishOf } from './openai-style.js';
+import { decodeChatToolCalls } from './openai-style-tools.js';
+import { ToolCallAssembler } from './tool-call-assembler.js';
 import type { OpenAiStyleChunk } from './openai-style.js';
 import { createReasoningTagSplitter } from './reasoning-tags.js';
 import { emitFamilyUsage } from './bedrock-metrics.js';
@@ -22,6 +24,7 @@ function buildRequest(request: NormalizedRequest): Record<string, unknown> {
 
 function createChunkDecoder(): ChunkDecoder {
   const splitter = createReasoningTagSplitter(OPEN, CLOSE, false);
+  const toolCalls = new ToolCallAssembler();
   return (raw, emit) => {
     const chunk = raw as OpenAiStyleChunk;
     const choice = chunk.choices?.[0];
@@ -30,9 +33,11 @@ function createChunkDecoder(): ChunkDecoder {
       const reasoning = delta?.reasoning_content ?? delta?.reasoning;
       if (reasoning) emit({ type: 'reasoning', delta: reasoning });
       if (delta?.content) splitter.push(delta.content, emit);
+      else if (delta?.tool_calls) decodeChatToolCalls(delta.tool_calls, toolCalls, emit);
       const finish = finishOf(choice);
       if (finish === undefined || finish === null) return;
       splitter.flush(emit);
+      toolCalls.finishAll(emit);
       emitStop(finish, emit);
     }
     emitChunkUsage(raw, emit);
@@ -49,6 +54,7 @@ function decodeResponse(body: Record<string, unknown>, emit: ChunkEventSink): vo
     splitter.push(choice.message.content, emit);
     splitter.flush(emit);
   }
+  emitWholeChatToolCalls(choice?.message?.tool_calls, emit);
   emitStop(choice === undefined ? undefined : finishOf(choice), emit);
   if (response.usage) emitFamilyUsage(emit, response.usage.prompt_tokens, response.usage.completion_tokens);
 }

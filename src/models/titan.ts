@@ -2,6 +2,7 @@
  * Amazon Titan Text (bedrock-wire.md §4.2): `inputText` in the `User: … / Bot:` chat style,
  * `textGenerationConfig`; chunks carry `outputText` and, at the end, `completionReason`.
  */
+import { textOnly } from './content.js';
 import { emitFamilyUsage, emitInvocationMetrics } from './bedrock-metrics.js';
 import { splitPrefill, stopList, withAdditional } from './request-fields.js';
 import { stopEmitter, stopReasonMapper } from './stop-reason.js';
@@ -34,7 +35,8 @@ function buildPrompt(request: NormalizedRequest): string {
   const { turns, prefill } = splitPrefill(request.messages);
   // Titan Text has no system field: the instructions open the transcript.
   const lines: string[] = request.system === undefined ? [] : [request.system];
-  for (const message of turns) lines.push(`${message.role === 'user' ? 'User' : 'Bot'}: ${message.content}`);
+  for (const message of turns)
+    lines.push(`${message.role === 'user' ? 'User' : 'Bot'}: ${textOnly(message.content, "Titan's prompt format")}`);
   lines.push(prefill === undefined ? 'Bot:' : `Bot: ${prefill}`);
   return lines.join('\n');
 }

@@ -51,6 +51,12 @@ export interface NormalizedRequest extends ServiceOptions {
   /** Sent as headers on InvokeModel*, as `guardrailConfig` on Converse. */
   guardrail?: GuardrailConfig;
   cachePoints?: CachePoints;
+  /**
+   * Set on a resume's request for families whose continuation is `prompt`: the interrupted answer so far
+   * (trailing whitespace trimmed) and the reasoning streamed before it. The family writes both into its
+   * own prompt after the messages, and its decoder then starts in the answer, not in the reasoning.
+   */
+  continues?: { reasoning: string; text: string };
 }
 
 /** Receives decoded events; one call per event, no arrays built on the hot path. */
@@ -72,15 +78,18 @@ export interface ModelAdapter {
   readonly family: ModelFamily;
   /** The InvokeModel / InvokeModelWithResponseStream JSON body. */
   buildRequest(request: NormalizedRequest): Record<string, unknown>;
-  createChunkDecoder(): ChunkDecoder;
+  /** A decoder for one stream; `request` is the request it answers (a continuation starts in the answer). */
+  createChunkDecoder(request?: NormalizedRequest): ChunkDecoder;
   /** Decodes a non-streaming InvokeModel response into the same events. */
   decodeResponse(body: Record<string, unknown>, emit: ChunkEventSink): void;
   mapStopReason(raw: string | null | undefined): MappedStopReason;
   /**
    * How this family continues an interrupted answer: `prefill` puts the partial text in a trailing
-   * assistant turn; `none` means it cannot (resume then fails with the partial text kept).
+   * assistant turn; `prompt` (families whose raw prompt the adapter writes, InvokeModel only) passes it,
+   * with the reasoning before it, as `request.continues`; `none` means it cannot (resume then fails with
+   * the partial text kept).
    */
-  readonly continuation: 'prefill' | 'none';
+  readonly continuation: 'prefill' | 'prompt' | 'none';
   /**
    * The family's text-delta chunk as Bedrock writes it, for the hot path: a chunk matching one of these
    * skips JSON.parse (delta-template.ts). Optional: without it every chunk is parsed.

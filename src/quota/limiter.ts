@@ -18,7 +18,13 @@ import type { QuotaBackend, QuotaLimits, QuotaSnapshot } from './types.js';
 
 /** A reservation that also hears about throttled attempts and can be awaited when it closes. */
 export interface FleetQuotaReservation extends QuotaReservation {
-  settle(usage: { inputTokens: number; outputTokens: number; cacheWriteInputTokens?: number }): Promise<void>;
+  /** `inputTokens` as Bedrock reports it (without the cached prefix); cache reads are accepted, never counted. */
+  settle(usage: {
+    inputTokens: number;
+    outputTokens: number;
+    cacheReadInputTokens?: number;
+    cacheWriteInputTokens?: number;
+  }): Promise<void>;
   release(error?: unknown): Promise<void>;
   /** Bedrock throttled an attempt of this call: resynchronise the books; ms to wait before retrying. */
   throttled(): Promise<number>;

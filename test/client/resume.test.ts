@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { AbortError, ServiceError, StreamInterruptedError, TimeoutError, ValidationError } from '../../src/errors.js';
 import { continuationRequest, isResumable, resolveResumePolicy, Stitcher } from '../../src/client/resume.js';
 import { StreamState } from '../../src/client/stream-state.js';
+import { resolveAdapter } from '../../src/models/registry.js';
 
 describe('resume', () => {
   it('resolves the policy from client and request options', () => {
@@ -22,7 +23,7 @@ describe('resume', () => {
 
   it('prefills the partial answer without trailing whitespace and shrinks the budget', () => {
     const original = { messages: [{ role: 'user', content: 'Hi' }] as const, maxTokens: 100, temperature: 0.2 };
-    const { request, stitcher } = continuationRequest(original, 'Hello there, ', 7);
+    const { request, stitcher } = continuationRequest(original, { text: 'Hello there, ', reasoning: '' }, 7);
     expect(request).toEqual({
       messages: [
         { role: 'user', content: 'Hi' },
@@ -43,12 +44,51 @@ describe('resume', () => {
       ] as const,
       maxTokens: 5,
     };
-    const { request } = continuationRequest(original, ' apples', 10);
+    const { request } = continuationRequest(original, { text: ' apples', reasoning: '' }, 10);
     expect(request.messages).toEqual([
       { role: 'user', content: 'List' },
       { role: 'assistant', content: '1. apples' },
     ]);
     expect(request.maxTokens).toBe(1);
+  });
+
+  it('for a prompt family (DeepSeek R1), keeps the messages and passes the reasoning and partial answer', () => {
+    const original = {
+      messages: [
+        { role: 'user', content: 'Hi' },
+        { role: 'assistant', content: 'Hello.' },
+        { role: 'user', content: 'Tell me more' },
+      ] as const,
+      maxTokens: 100,
+    };
+    const partial = { text: 'More, then. \n', reasoning: 'They want more.\n' };
+    const { request, stitcher } = continuationRequest(original, partial, 30, 'prompt');
+    expect(request).toEqual({
+      ...original,
+      maxTokens: 70,
+      continues: { reasoning: 'They want more.\n', text: 'More, then.' },
+    });
+    expect(stitcher.take(' \nAnd')).toBe('And');
+
+    const adapter = resolveAdapter('us.deepseek.r1-v1:0');
+    expect(adapter.continuation).toBe('prompt');
+    expect(adapter.buildRequest(request).prompt).toBe(
+      '<｜begin▁of▁sentence｜><｜User｜>Hi<｜Assistant｜>Hello.<｜end▁of▁sentence｜><｜User｜>Tell me more' +
+        '<｜Assistant｜><think>\nThey want more.\n</think>\n\nMore, then.',
+    );
+    // The continuation's stream is all answer, even text that looks like a reasoning tag.
+    const events: unknown[] = [];
+    const decode = adapter.createChunkDecoder(request);
+    decode({ choices: [{ text: ' <think>\nfine', stop_reason: null }] }, (event) => events.push(event));
+    decode({ choices: [{ text: '', stop_reason: 'stop' }] }, (event) => events.push(event));
+    expect(events).toEqual([
+      { type: 'text', delta: ' <think>\nfine' },
+      expect.objectContaining({ type: 'stop', reason: 'end_turn' }),
+    ]);
+    // A fresh request still starts inside the reasoning.
+    const fresh: unknown[] = [];
+    adapter.createChunkDecoder(original)({ choices: [{ text: 'Hmm.', stop_reason: null }] }, (e) => fresh.push(e));
+    expect(fresh).toEqual([{ type: 'reasoning', delta: 'Hmm.' }]);
   });
 
   it('stitches overlap split across deltas and stops at the first difference', () => {

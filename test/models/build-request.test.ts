@@ -187,7 +187,7 @@ describe('buildRequest per family (bedrock-wire.md §4)', () => {
       cohere: 'none',
       'cohere-command': 'prefill',
       ai21: 'none',
-      deepseek: 'none',
+      deepseek: 'prompt',
       openai: 'none',
     });
   });

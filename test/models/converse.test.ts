@@ -85,7 +85,7 @@ describe('createConverseDecoder', () => {
     });
   });
 
-  it('ignores tool-use deltas and unknown events', () => {
+  it('turns tool-use blocks into tool-call events and ignores unknown events', () => {
     const events: ChunkEvent[] = [];
     const decode = createConverseDecoder();
     decode('contentBlockStart', { contentBlockIndex: 0, start: { toolUse: { toolUseId: 't', name: 'f' } } }, (e) =>
@@ -96,6 +96,10 @@ describe('createConverseDecoder', () => {
     );
     decode('somethingNew', { x: 1 }, (e) => events.push(e));
     decode('messageStop', { stopReason: 'tool_use' }, (e) => events.push(e));
-    expect(events).toEqual([{ type: 'stop', reason: 'tool_use', rawReason: 'tool_use' }]);
+    expect(events).toEqual([
+      { type: 'tool-call-start', id: 't', name: 'f' },
+      { type: 'tool-call-delta', id: 't', inputDelta: '{"a":' },
+      { type: 'stop', reason: 'tool_use', rawReason: 'tool_use' },
+    ]);
   });
 });
