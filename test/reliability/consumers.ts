@@ -3,17 +3,23 @@
  * Observation (what it delivered, how it ended). Vitest-free, so `npm run soak` runs the same cells.
  */
 import OpenAI from 'openai';
+import type { Page } from 'playwright-core';
 import { streamChat } from '../../src/browser/index.js';
 import { BedrockInferenceError, type BedrockStreamingClient } from '../../src/index.js';
 import { SseReader } from '../server/http/sse-parse.js';
+import { pageConsumer } from './page-consumer.js';
 
 export interface Observation {
   outcome: 'complete' | 'error';
   /** Text the consumer showed its user, in order. */
   delivered: string;
   errorType?: string | undefined;
-  /** The partial text the error carried; undefined when the consumer has no typed error (plain text). */
+  /** The partial text the error carried (the page: the text it kept); undefined without a typed error (plain text). */
   partialText?: string | undefined;
+  /** What the consumer itself saw go wrong beyond the text (the page: a typing indicator left showing). */
+  problems?: string[];
+  /** Where the consumer offers to continue an interrupted answer (the page's Continue): how that ended. */
+  continued?: { outcome: 'complete' | 'error'; text: string };
 }
 
 export interface ConsumerEnv {
@@ -21,6 +27,8 @@ export interface ConsumerEnv {
   serverUrl: string;
   prompt: string;
   maxTokens: number;
+  /** The chat page, open on the server in Chromium (rigs started with `{ page: true }`). */
+  page?: Page | undefined;
 }
 
 export interface Consumer {
@@ -29,6 +37,8 @@ export interface Consumer {
   resume: boolean;
   /** Consumes only non-streaming calls (mid-stream faults do not reach it). */
   unary: boolean;
+  /** Runs only in a rig that opened the chat page (ConsumerEnv.page). */
+  needs?: 'page';
   run(env: ConsumerEnv): Promise<Observation>;
 }
 
@@ -232,4 +242,5 @@ export const CONSUMERS: readonly Consumer[] = [
   chatConsumer(true),
   openai,
   browser,
+  pageConsumer,
 ];

@@ -7,14 +7,14 @@ import { matrixCells, runCell, startMatrixRig, type MatrixRig } from './fault-ma
 
 let rig: MatrixRig;
 beforeAll(async () => {
-  rig = await startMatrixRig();
+  rig = await startMatrixRig({ page: true });
 });
 afterAll(async () => {
   await rig.close();
 });
 
 describe('fault matrix: every fault x phase x consumer', () => {
-  for (const { fault, consumer } of matrixCells()) {
+  for (const { fault, consumer } of matrixCells({ page: true })) {
     it(`${fault.name} (${fault.phase}) -> ${consumer.name}`, async () => {
       const result = await runCell(rig, fault, consumer);
       expect(result.problems, `outcome: ${result.outcome}`).toEqual([]);

@@ -4,12 +4,17 @@
  * the complete answer (exactly the uninterrupted one), or a typed error whose partial text equals
  * what was delivered, or, with resume, exactly the uninterrupted answer; never a duplicated or
  * missing chunk; and the upstream request closed in the emulator's log once the consumer stopped.
+ * A rig started with `{ page: true }` also serves the chat page and opens it once in Chromium, so the
+ * page's row (page-consumer.ts) runs too.
  */
+import { rmSync } from 'node:fs';
 import { startEmulator, type Emulator } from '../../src/emulator/server.js';
 import { BedrockStreamingClient } from '../../src/index.js';
 import { createServer, type BedrockServer } from '../../src/server/index.js';
 import { CONSUMERS, type Consumer, type ConsumerEnv, type Observation } from './consumers.js';
 import { CELL_TIMEOUTS, faultCases, type FaultCase } from './fault-table.js';
+import { openMatrixPage } from './page-consumer.js';
+import { buildPage } from '../page/page-harness.js';
 
 export interface CellResult {
   fault: string;
@@ -29,7 +34,7 @@ export interface MatrixRig {
 
 const CELL_DEADLINE_MS = 15_000;
 
-export async function startMatrixRig(): Promise<MatrixRig> {
+export async function startMatrixRig(options: { page?: boolean } = {}): Promise<MatrixRig> {
   const emu = await startEmulator({ port: 0, speed: 'instant' });
   const makeClient = () =>
     new BedrockStreamingClient({
@@ -41,13 +46,23 @@ export async function startMatrixRig(): Promise<MatrixRig> {
       timeouts: CELL_TIMEOUTS,
     });
   const client = makeClient();
-  const server = createServer({ client: makeClient(), logger: false, heartbeatMs: 0, disconnectGraceMs: 0 });
+  const pageDir = options.page === true ? buildPage() : undefined;
+  const server = createServer({
+    client: makeClient(),
+    logger: false,
+    heartbeatMs: 0,
+    disconnectGraceMs: 0,
+    ...(pageDir === undefined ? {} : { page: { dir: pageDir } }),
+  });
   const serverUrl = await server.listen(0);
+  const opened = pageDir === undefined ? undefined : await openMatrixPage(serverUrl);
   return {
     emu,
     server,
-    env: { client, serverUrl, prompt: 'Write five sentences about the sea.', maxTokens: 120 },
+    env: { client, serverUrl, prompt: 'Write five sentences about the sea.', maxTokens: 120, page: opened?.page },
     async close() {
+      await opened?.close();
+      if (pageDir !== undefined) rmSync(pageDir, { recursive: true, force: true });
       await server.close({ graceMs: 500 });
       server.context.client.destroy();
       client.destroy();
@@ -56,10 +71,12 @@ export async function startMatrixRig(): Promise<MatrixRig> {
   };
 }
 
-export function matrixCells(): { fault: FaultCase; consumer: Consumer }[] {
+/** The cells to run; the page's row only where the rig opens the page (`{ page: true }`). */
+export function matrixCells(options: { page?: boolean } = {}): { fault: FaultCase; consumer: Consumer }[] {
   const cells: { fault: FaultCase; consumer: Consumer }[] = [];
   for (const fault of faultCases()) {
     for (const consumer of CONSUMERS) {
+      if (consumer.needs === 'page' && options.page !== true) continue;
       if (consumer.unary && !fault.unary) continue; // a mid-stream fault cannot reach a non-streaming call
       cells.push({ fault, consumer });
     }
@@ -123,6 +140,12 @@ export function judge(fault: FaultCase, consumer: Consumer, seen: Observation, f
       );
     }
   }
+  if (seen.continued !== undefined) {
+    if (seen.continued.outcome !== 'complete') problems.push('Continue did not finish the answer');
+    else if (seen.continued.text !== full)
+      problems.push('Continue finished with other text than the uninterrupted answer');
+  }
+  problems.push(...(seen.problems ?? []));
   return problems;
 }
 
