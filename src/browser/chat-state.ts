@@ -10,6 +10,7 @@
  * | submitting, waiting | any other `retry` (`ServiceError`, a dropped connection upstream, ...) | waiting / retrying |
  * | submitting, waiting, streaming | `reasoning` | streaming / reasoning |
  * | submitting, waiting, streaming | `text` | streaming / text |
+ * | submitting, waiting, streaming | `tool-call-start`, `tool-call-delta`, `tool-call`, `tool-result` | streaming / tool |
  * | any non-terminal | `done` | done |
  * | any non-terminal | `cancelled` (stop(), the caller's signal, or the server's own) | stopped |
  * | any non-terminal | `error`: the server's error event; an HTTP 4xx/5xx before the stream (400 bad field, 401 key, 404, 429 throttled after the server's retries, 5xx); the network; a malformed event | error (`retryable` from the event) |
@@ -18,7 +19,7 @@
  * | reconnecting | any other event (it proves the connection is back) | as from `returnTo` |
  *
  * Terminal states (done, stopped, error) absorb every later input, so a typing indicator driven by this
- * machine always ends. `usage` never changes the state.
+ * machine always ends. `usage`, `step` and `guardrail` never change the state.
  */
 import type { ChatEvent } from './chat-events.js';
 
@@ -28,7 +29,7 @@ export type ChatState =
   | { phase: 'idle' }
   | { phase: 'submitting' }
   | { phase: 'waiting'; detail: 'first-token' | 'retrying' | 'throttled' }
-  | { phase: 'streaming'; detail: 'text' | 'reasoning' }
+  | { phase: 'streaming'; detail: 'text' | 'reasoning' | 'tool' }
   | { phase: 'reconnecting'; returnTo: ActiveState }
   | { phase: 'done' }
   | { phase: 'stopped' }
@@ -67,6 +68,11 @@ export function nextChatState(state: ChatState, input: ChatStateInput): ChatStat
       return { phase: 'streaming', detail: 'reasoning' };
     case 'text':
       return { phase: 'streaming', detail: 'text' };
+    case 'tool-call-start':
+    case 'tool-call-delta':
+    case 'tool-call':
+    case 'tool-result':
+      return state.phase === 'streaming' && state.detail === 'tool' ? state : { phase: 'streaming', detail: 'tool' };
     case 'done':
       return { phase: 'done' };
     case 'cancelled':
@@ -77,6 +83,8 @@ export function nextChatState(state: ChatState, input: ChatStateInput): ChatStat
       return state.phase === 'idle' ? state : { phase: 'reconnecting', returnTo: state };
     case 'reconnected':
     case 'usage':
+    case 'step':
+    case 'guardrail':
       return state;
   }
 }

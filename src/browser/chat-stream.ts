@@ -148,7 +148,7 @@ export class ChatStreamRun implements ChatStream {
           const event = parseEvent(message, this.snapshot.text);
           if (event === undefined) continue;
           if (event.type === 'start') this.snapshot.generationId ??= event.id;
-          if (event.type === 'text' || event.type === 'reasoning') attempts = 0;
+          if (event.type === 'text' || event.type === 'reasoning' || event.type.startsWith('tool-')) attempts = 0;
           this.deliver(event);
           if (isTerminal(this.snapshot.state)) return;
         }

@@ -4,7 +4,7 @@
  * An event type this client does not know is skipped, so a newer server can add events.
  */
 import type { EventSourceMessage } from 'eventsource-parser';
-import type { ChatEvent, DoneMetrics, ErrorEvent, Usage } from './chat-events.js';
+import type { ChatEvent, DoneEvent, DoneMetrics, ErrorEvent, GuardrailNotice, Usage } from './chat-events.js';
 
 type Data = Record<string, unknown>;
 
@@ -36,13 +36,31 @@ function decode(type: string | undefined, data: Data, textSoFar: string): ChatEv
       return isNumber(data.attempt) && isNumber(data.delayMs) && isString(data.error)
         ? { type, attempt: data.attempt, delayMs: data.delayMs, error: data.error, message: String(data.message ?? '') }
         : null;
+    // Tool events carry the call's id and its name (the deltas an input fragment instead), as the server wrote them.
+    case 'tool-call-start':
+    case 'tool-call-delta':
+    case 'tool-call':
+    case 'tool-result':
+      return isString(data.id) && (isString(data.name) || isString(data.inputDelta))
+        ? ({ type, ...data } as ChatEvent)
+        : null;
+    case 'step':
+      return isNumber(data.step) ? { type, step: data.step } : null;
+    case 'guardrail': {
+      const notice = guardrail(data);
+      return notice === undefined ? null : { type, ...notice };
+    }
     case 'done': {
       if (!isString(data.stopReason)) return null;
-      const event: ChatEvent = { type, stopReason: data.stopReason };
+      const event: DoneEvent = { type, stopReason: data.stopReason };
       if (isString(data.rawStopReason)) event.rawStopReason = data.rawStopReason;
       const u = isObject(data.usage) ? usage(data.usage) : undefined;
       if (u !== undefined) event.usage = u;
       if (isObject(data.metrics)) event.metrics = data.metrics as DoneMetrics;
+      if (Array.isArray(data.toolCalls)) event.toolCalls = data.toolCalls as NonNullable<DoneEvent['toolCalls']>;
+      if (isNumber(data.steps)) event.steps = data.steps;
+      const notice = isObject(data.guardrail) ? guardrail(data.guardrail) : undefined;
+      if (notice !== undefined) event.guardrail = notice;
       return event;
     }
     case 'cancelled':
@@ -68,7 +86,16 @@ function decode(type: string | undefined, data: Data, textSoFar: string): ChatEv
 function usage(data: Data): Usage | undefined {
   if (!isNumber(data.inputTokens) || !isNumber(data.outputTokens)) return undefined;
   const source = data.source === 'estimated' ? 'estimated' : 'bedrock';
-  return { inputTokens: data.inputTokens, outputTokens: data.outputTokens, source };
+  const result: Usage = { inputTokens: data.inputTokens, outputTokens: data.outputTokens, source };
+  if (isNumber(data.cacheReadInputTokens)) result.cacheReadInputTokens = data.cacheReadInputTokens;
+  if (isNumber(data.cacheWriteInputTokens)) result.cacheWriteInputTokens = data.cacheWriteInputTokens;
+  return result;
+}
+
+function guardrail(data: Data): GuardrailNotice | undefined {
+  if (data.action !== 'intervened' && data.action !== 'none') return undefined;
+  if (data.phase !== 'input' && data.phase !== 'output') return undefined;
+  return { action: data.action, phase: data.phase, withdrawsStreamedText: data.withdrawsStreamedText === true };
 }
 
 function malformed(message: EventSourceMessage, textSoFar: string): ErrorEvent {

@@ -1,5 +1,5 @@
 /** `streamChat()`: POST /api/chat and stream the answer (ChatStreamRun does reconnect and stop). */
-import type { ChatMessage } from './chat-events.js';
+import type { ChatMessage, ToolChoice, ToolDefinition } from './chat-events.js';
 import { ChatStreamRun, type ChatStream, type StreamOptions } from './chat-stream.js';
 import { openSse } from './sse-request.js';
 
@@ -10,6 +10,9 @@ export interface StreamChatOptions extends StreamOptions {
   maxTokens?: number | undefined;
   temperature?: number | undefined;
   reasoning?: { budgetTokens: number } | undefined;
+  /** Tools you run yourself: their calls end the answer (stop reason `tool_use`; `snapshot.toolCalls`). */
+  tools?: ToolDefinition[] | undefined;
+  toolChoice?: ToolChoice | undefined;
   /** Keep generating when this client goes away, so it can re-attach (stop() still cancels it). */
   detached?: boolean | undefined;
   /**
@@ -19,7 +22,16 @@ export interface StreamChatOptions extends StreamOptions {
   continueFrom?: string | undefined;
 }
 
-const BODY_FIELDS = ['model', 'system', 'maxTokens', 'temperature', 'reasoning', 'detached'] as const;
+const BODY_FIELDS = [
+  'model',
+  'system',
+  'maxTokens',
+  'temperature',
+  'reasoning',
+  'tools',
+  'toolChoice',
+  'detached',
+] as const;
 
 /** Starts at once (callbacks fire without iterating) and always ends with one terminal event. */
 export function streamChat(options: StreamChatOptions): ChatStream {

@@ -16,4 +16,5 @@ export { DEFAULT_MODELS, FAMILY_PROFILES, type ServerModel, type StreamingProfil
 export { formatSseEvent } from './http/sse-writer.js';
 export { hashKey } from './http/api-keys.js';
 export type { CorsOptions } from './http/cors.js';
+export type { ServerTools } from './server-tools.js';
 export type { GenerationEvent, GenerationInfo, GenerationRegistry } from './registry/types.js';

@@ -3,7 +3,12 @@
  * safe: limits on, heartbeats every 15 s, no prompt text in logs, keys and CORS off until configured.
  */
 import pino, { type Logger } from 'pino';
-import { BedrockStreamingClient, type BedrockStreamingClientOptions, type InferenceRequest } from '../index.js';
+import {
+  BedrockStreamingClient,
+  type BedrockStreamingClientOptions,
+  type GuardrailConfig,
+  type InferenceRequest,
+} from '../index.js';
 import { GenerationService } from './generations/generation-service.js';
 import { createRegistry } from './registry/index.js';
 import type { GenerationEvent, GenerationInfo, GenerationRegistry } from './registry/types.js';
@@ -17,6 +22,7 @@ import { withSafeErrors } from './log-safe-errors.js';
 import { loadPageAssets, type PageAssets } from './page/page-assets.js';
 import { DEFAULT_MODELS, type ServerModel } from './model-list.js';
 import { createServerMetrics, type ServerMetrics } from './server-metrics.js';
+import { checkServerTools, type ServerTools } from './server-tools.js';
 
 /** What the HTTP layer needs from GenerationService (src/server/generations). */
 export interface GenerationPort {
@@ -25,6 +31,8 @@ export interface GenerationPort {
     model: string;
     ownerKeyHash: string | null;
     detached: boolean;
+    /** Run these tools on the server when the model calls them (multi-step), streaming calls and results. */
+    serverTools?: ServerTools | undefined;
   }): Promise<GenerationInfo>;
   events(id: string, afterId: string | undefined, signal: AbortSignal): AsyncIterable<GenerationEvent>;
   cancel(id: string): Promise<void>;
@@ -45,6 +53,8 @@ export interface ServerLimits {
   perKey?: PerKeyLimits;
   /** How long a request body may take to arrive, ms (default 10 000); slower bodies get a 408. */
   bodyTimeoutMs?: number;
+  /** Most model calls in one /api/chat answer that uses the server's tools (default 5). */
+  maxToolSteps?: number;
 }
 
 export interface ServerOptions {
@@ -92,6 +102,15 @@ export interface ServerOptions {
   /** Log prompt text (default false: only sizes are logged). */
   logPrompts?: boolean;
   /**
+   * Tools this server runs for /api/chat: the model may call them, the server runs them and sends the
+   * results back (multi-step), and the stream shows each call and result. A request that declares its
+   * own `tools` gets those instead (their calls end the answer for the caller to run). The shape is the
+   * library's `client.runTools` one: `{ get_weather: { description, inputSchema, execute(input, { signal }) } }`.
+   */
+  tools?: ServerTools;
+  /** A Bedrock guardrail applied to every /api/chat and /v1/chat/completions request (callers cannot change it). */
+  guardrail?: GuardrailConfig;
+  /**
    * Serve the chat page at `/` (built into dist/web by `npm run build`): true, or `{ dir }` for the
    * built files elsewhere. Default off for the handler and middleware; `bedrock-inference serve` turns it on.
    */
@@ -104,6 +123,7 @@ export interface ResolvedLimits {
   maxMessages: number;
   maxOutputTokens: number;
   bodyTimeoutMs: number;
+  maxToolSteps: number;
 }
 
 export interface ServerContext {
@@ -125,6 +145,8 @@ export interface ServerContext {
   headersDelayMs: number;
   logger: Logger;
   logPrompts: boolean;
+  serverTools: ServerTools | undefined;
+  guardrail: GuardrailConfig | undefined;
   metrics: ServerMetrics;
   /** Set when shutting down: new requests get 503. */
   closing: boolean;
@@ -177,6 +199,7 @@ export function resolveServerOptions(options: ServerOptions): ServerContext {
     new GenerationService({
       registry: ownedRegistry!,
       client,
+      maxToolSteps: limits.maxToolSteps ?? 5,
       logger,
       disconnectGraceMs: options.disconnectGraceMs ?? 3_000,
     });
@@ -204,11 +227,14 @@ export function resolveServerOptions(options: ServerOptions): ServerContext {
       maxMessages: limits.maxMessages ?? 500,
       maxOutputTokens: limits.maxOutputTokens ?? 32_000,
       bodyTimeoutMs: limits.bodyTimeoutMs ?? 10_000,
+      maxToolSteps: limits.maxToolSteps ?? 5,
     },
     heartbeatMs: options.heartbeatMs ?? 15_000,
     headersDelayMs: options.headersDelayMs ?? 2_000,
     logger,
     logPrompts: options.logPrompts ?? false,
+    serverTools: checkServerTools(options.tools),
+    guardrail: options.guardrail,
     metrics,
     closing: false,
     inflight: new Set(),

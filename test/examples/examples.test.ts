@@ -39,4 +39,15 @@ describe('examples', () => {
     expect(out).toMatch(/StreamInterruptedError \(cause: \w+\); partial answer kept: [1-9]\d* characters/);
     expect(out).toContain('complete (end_turn) after 1 resume(s)');
   });
+
+  it('tools runs a tool between two steps and answers from its result', async () => {
+    const out = await example('tools');
+    expect(out).toMatch(/^-- step 1\ncalls get_weather\(\{"city":".+"\}\)\n/);
+    const returned = /get_weather returned (\{.*\})\n-- step 2\n/.exec(out);
+    expect(returned).not.toBeNull();
+    expect(JSON.parse(returned![1]!)).toMatchObject({ sky: 'sunny', celsius: 21 });
+    // The emulated model quotes the tool's result in its answer.
+    expect(out).toContain(returned![1]!);
+    expect(out).toMatch(/\[answered\] 2 steps, \d+ output tokens in all\n$/);
+  });
 });

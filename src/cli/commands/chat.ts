@@ -16,12 +16,19 @@ import {
   requestFields,
   type GenerationFlags,
 } from '../generation-options.js';
+import { addAttachmentOptions, guardrailField, userContent, type AttachmentFlags } from '../attachments.js';
 import { streamAnswer } from './stream.js';
 
 export function registerChatCommand(program: Command): void {
-  addGenerationOptions(
-    program.command('chat').description('Chat in the terminal: each line a turn, answers streamed, history kept'),
-  ).action(async (flags: GenerationFlags) => {
+  addAttachmentOptions(
+    addGenerationOptions(
+      program
+        .command('chat')
+        .description(
+          'Chat in the terminal: each line a turn, answers streamed, history kept (--image/--document go with the first turn)',
+        ),
+    ),
+  ).action(async (flags: GenerationFlags & AttachmentFlags) => {
     const say = notifier(flags);
     const interactive = process.stdin.isTTY === true;
     const { client, emulator, description } = await clientFor(flags);
@@ -53,10 +60,16 @@ export function registerChatCommand(program: Command): void {
           history.length = 0;
           say('(conversation cleared)');
         } else if (text !== '') {
-          history.push({ role: 'user', content: text });
+          // Attachments go with the conversation's first turn (and stay in the history after it).
+          history.push({ role: 'user', content: history.length === 0 ? userContent(text, flags) : text });
           answering = new AbortController();
           let answer = '';
-          const request = { ...requestFields(flags), messages: [...history], signal: answering.signal };
+          const request = {
+            ...requestFields(flags),
+            ...guardrailField(flags),
+            messages: [...history],
+            signal: answering.signal,
+          };
           await streamAnswer(client, request, say, (printed) => (answer = printed));
           answering = undefined;
           // What the user saw is the conversation; a turn that produced nothing is dropped.

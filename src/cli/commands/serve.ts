@@ -5,7 +5,9 @@
  */
 import { InvalidArgumentError, type Command } from 'commander';
 import { createQuotaLimiter } from '../../index.js';
+import type { GuardrailConfig } from '../../index.js';
 import { createServer, DEFAULT_MODEL } from '../../server/index.js';
+import { guardrailFlag } from '../attachments.js';
 import { backendChoice, defaultRegion, resolveBackend, type BackendChoice } from '../backend.js';
 import { positiveInteger } from '../option-parsers.js';
 
@@ -27,6 +29,7 @@ interface ServeFlags {
   rpm?: number;
   page: boolean;
   pageDir?: string;
+  guardrail?: GuardrailConfig;
 }
 
 export function registerServeCommand(program: Command): void {
@@ -58,6 +61,7 @@ export function registerServeCommand(program: Command): void {
       'signs share tokens; the same on every server sharing Redis (default: SHARE_SECRET)',
     )
     .option('--log-prompts', 'include prompt text in logs (off by default)')
+    .option('--guardrail <id:version>', 'apply this Bedrock guardrail to every chat request', guardrailFlag)
     .option(
       '--tpm <tokens>',
       "wait for the model's tokens-per-minute quota instead of running into 429s (shared with --redis-url)",
@@ -104,6 +108,7 @@ export function registerServeCommand(program: Command): void {
         ...(flags.redisKeyPrefix === undefined ? {} : { redisKeyPrefix: flags.redisKeyPrefix }),
         ...(flags.disconnectGraceMs === undefined ? {} : { disconnectGraceMs: flags.disconnectGraceMs }),
         ...(flags.allowedHost.length === 0 ? {} : { allowedHosts: flags.allowedHost }),
+        ...(flags.guardrail === undefined ? {} : { guardrail: flags.guardrail }),
       });
       const url = await server.listen(flags.port, flags.host);
       process.stdout.write(

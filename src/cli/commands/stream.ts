@@ -6,6 +6,7 @@
  */
 import type { Command } from 'commander';
 import { AbortError, type BedrockStreamingClient, type InferenceRequest } from '../../index.js';
+import { addAttachmentOptions, guardrailField, userContent, type AttachmentFlags } from '../attachments.js';
 import {
   addGenerationOptions,
   errorText,
@@ -18,15 +19,19 @@ import {
 } from '../generation-options.js';
 
 export function registerStreamCommand(program: Command): void {
-  addGenerationOptions(
-    program
-      .command('stream')
-      .description('Stream one answer to stdout as it is generated (prompt from the arguments, else stdin)')
-      .argument('[prompt...]', 'the prompt (default: read stdin)'),
-  ).action(async (words: string[], flags: GenerationFlags, command: Command) => {
+  addAttachmentOptions(
+    addGenerationOptions(
+      program
+        .command('stream')
+        .description('Stream one answer to stdout as it is generated (prompt from the arguments, else stdin)')
+        .argument('[prompt...]', 'the prompt (default: read stdin)'),
+    ),
+  ).action(async (words: string[], flags: GenerationFlags & AttachmentFlags, command: Command) => {
     const prompt = await promptFrom(words, command);
     await withClient(flags, async (client, signal, say) => {
-      process.exitCode = await streamAnswer(client, { ...requestFields(flags), prompt, signal }, say);
+      const messages = [{ role: 'user' as const, content: userContent(prompt, flags) }];
+      const request = { ...requestFields(flags), ...guardrailField(flags), messages, signal };
+      process.exitCode = await streamAnswer(client, request, say);
     });
   });
 }
@@ -34,7 +39,7 @@ export function registerStreamCommand(program: Command): void {
 /**
  * Streams one answer to stdout; the request's `signal` stops it (the upstream request is closed). Returns
  * the exit code: 0, 1 on an error, INTERRUPTED when stopped. `onText` gets the text printed, also when
- * the answer failed or was stopped.
+ * the answer failed or was stopped (and '' when a guardrail withdrew it: it is not the conversation).
  */
 export async function streamAnswer(
   client: BedrockStreamingClient,
@@ -51,10 +56,21 @@ export async function streamAnswer(
     return 1;
   }
   let printed = '';
+  let withdrawn = false;
   try {
-    for await (const delta of stream) {
-      printed += delta;
-      process.stdout.write(delta);
+    for await (const event of stream.events()) {
+      if (event.type === 'text') {
+        printed += event.delta;
+        process.stdout.write(event.delta);
+      } else if (event.type === 'tool-call') {
+        say(
+          `${printed === '' || printed.endsWith('\n') ? '' : '\n'}[tool call ${event.name} ${JSON.stringify(event.input)} (id ${event.id})]`,
+        );
+      } else if (event.type === 'guardrail' && event.action === 'intervened') {
+        // A warning, so it is shown even with --quiet: the answer was blocked or taken back.
+        withdrawn = event.withdrawsStreamedText;
+        process.stderr.write(`${guardrailNotice(event.phase, event.withdrawsStreamedText && printed !== '')}\n`);
+      }
     }
     const result = await stream.finalResult();
     if (printed !== '') process.stdout.write('\n');
@@ -69,6 +85,13 @@ export async function streamAnswer(
     say(errorText(error));
     return 1;
   } finally {
-    onText?.(printed);
+    onText?.(withdrawn ? '' : printed);
   }
+}
+
+function guardrailNotice(phase: 'input' | 'output', withdraws: boolean): string {
+  if (phase === 'input') return 'Guardrail: the request was blocked; the model did not answer it.';
+  return withdraws
+    ? 'Guardrail: the answer was stopped and the text above withdrawn; do not rely on it.'
+    : 'Guardrail: the answer was stopped.';
 }

@@ -1,33 +1,34 @@
 /**
- * GenerationService: runs each generation's upstream stream in the background and writes its events
- * to the registry, where any number of viewers (in this process or another sharing Redis) replay and
+ * GenerationService: runs each generation's upstream stream (one model call, or a multi-step tool run
+ * when the server runs its own tools) in the background and writes its events to the registry, where any number of viewers (in this process or another sharing Redis) replay and
  * follow them. A generation ends with exactly one terminal event: `done`, `error` or `cancelled`.
  * It stops early when anyone cancels it, when its last viewer leaves (unless started detached), or
  * when the server shuts down.
  */
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
-import {
-  assertNever,
-  ServiceError,
-  type BedrockStreamingClient,
-  type InferenceRequest,
-  type InferenceStream,
-} from '../../index.js';
+import { assertNever, ServiceError, type BedrockStreamingClient, type InferenceRequest } from '../../index.js';
+import type { ServerTools } from '../server-tools.js';
 import { isTerminalEvent } from '../registry/memory-registry.js';
 import type { GenerationEvent, GenerationEventType, GenerationInfo, GenerationRegistry } from '../registry/types.js';
 import { DeltaWriter } from './delta-writer.js';
 import {
   cancelledData,
   deltaData,
-  doneData,
   errorData,
+  guardrailData,
   lostData,
   retryData,
   shuttingDownData,
   startData,
+  stepData,
+  toolCallData,
+  toolCallDeltaData,
+  toolCallStartData,
+  toolResultData,
   usageData,
 } from './event-data.js';
+import { singleCall, toolRun, type GenerationSource } from './generation-source.js';
 
 export interface GenerationServiceOptions {
   registry: GenerationRegistry;
@@ -35,6 +36,8 @@ export interface GenerationServiceOptions {
   logger?: Logger;
   /** Upstream is stopped when the last viewer leaves a non-detached generation, after this grace (default 0 ms). */
   disconnectGraceMs?: number;
+  /** Most model calls of a generation that runs server tools (default 5). */
+  maxToolSteps?: number;
 }
 
 export interface StartParams {
@@ -42,6 +45,8 @@ export interface StartParams {
   model: string;
   ownerKeyHash: string | null;
   detached: boolean;
+  /** Run these tools when the model calls them (client.runTools), streaming each call and result. */
+  serverTools?: ServerTools | undefined;
 }
 
 type StopCause = 'cancelled' | 'disconnected' | 'shutdown';
@@ -50,9 +55,9 @@ type StopCause = 'cancelled' | 'disconnected' | 'shutdown';
 interface Run {
   id: string;
   detached: boolean;
-  stream: InferenceStream;
-  /** Characters of text appended so far: the partial text viewers saw is this prefix of stream.text. */
-  sentLength: number;
+  stream: GenerationSource;
+  /** The text appended so far: the partial answer viewers saw. */
+  sentText: string;
   /** The terminal event is written (or being written): nothing else may be appended. */
   finished: boolean;
   /** Why upstream was aborted by us, deciding the terminal event. */
@@ -65,6 +70,7 @@ export class GenerationService {
   readonly #client: BedrockStreamingClient;
   readonly #logger: Logger | undefined;
   readonly #graceMs: number;
+  readonly #maxToolSteps: number;
   readonly #runs = new Map<string, Run>();
   readonly #graceTimers = new Set<NodeJS.Timeout>();
   #shuttingDown = false;
@@ -74,6 +80,7 @@ export class GenerationService {
     this.#client = options.client;
     this.#logger = options.logger;
     this.#graceMs = options.disconnectGraceMs ?? 0;
+    this.#maxToolSteps = options.maxToolSteps ?? 5;
   }
 
   /**
@@ -88,9 +95,13 @@ export class GenerationService {
         statusCode: 503,
       });
     }
-    const { request, model, ownerKeyHash, detached } = params;
+    const { request, model, ownerKeyHash, detached, serverTools } = params;
+    const modelRequest = request.modelId === undefined ? { ...request, modelId: model } : request;
     // Validates now; nothing is sent upstream until the run pulls the first event.
-    const stream = this.#client.invokeStream(request.modelId === undefined ? { ...request, modelId: model } : request);
+    const stream =
+      serverTools === undefined
+        ? singleCall(this.#client.invokeStream(modelRequest))
+        : toolRun(this.#client.runTools({ ...modelRequest, tools: serverTools, maxSteps: this.#maxToolSteps }));
     // 128 random bits: generation ids cannot be guessed.
     const id = randomBytes(16).toString('base64url');
     const info = await this.#registry.create({ id, model, ownerKeyHash, detached }).catch((error: unknown) => {
@@ -101,7 +112,7 @@ export class GenerationService {
       id,
       detached,
       stream,
-      sentLength: 0,
+      sentText: '',
       finished: false,
       cause: undefined,
       settled: Promise.resolve(),
@@ -215,14 +226,48 @@ export class GenerationService {
             await deltas.flush();
             await this.#append(run, 'retry', retryData(event));
             break;
+          // Tool and guardrail events land after the text before them, each as its own log entry (so they
+          // replay after Last-Event-ID like text). They are rare next to text: no merging.
+          case 'tool-call-start':
+            await deltas.flush();
+            await this.#append(run, event.type, toolCallStartData(event));
+            break;
+          case 'tool-call-delta':
+            await deltas.flush();
+            await this.#append(run, event.type, toolCallDeltaData(event));
+            break;
+          case 'tool-call':
+            await deltas.flush();
+            await this.#append(run, event.type, toolCallData(event));
+            break;
+          case 'guardrail':
+            await deltas.flush();
+            await this.#append(run, event.type, guardrailData(event));
+            break;
+          case 'tool-result':
+            await deltas.flush();
+            await this.#append(
+              run,
+              event.type,
+              toolResultData({
+                id: event.toolCallId,
+                name: event.toolName,
+                content: event.output,
+                isError: event.isError,
+              }),
+            );
+            break;
+          case 'step-start':
+            // The first step is the generation itself; later ones follow the tool results.
+            if (event.step > 1) {
+              await deltas.flush();
+              await this.#append(run, 'step', stepData(event.step));
+            }
+            break;
+          case 'step-finish':
           case 'stop':
           case 'metrics':
           case 'resume':
-          // Not yet forwarded to the browser (issue 11 adds SSE events for them).
-          case 'tool-call-start':
-          case 'tool-call-delta':
-          case 'tool-call':
-          case 'guardrail':
             // Stop reason and metrics arrive in `done`; a resume continues the text seamlessly.
             break;
           default:
@@ -230,7 +275,7 @@ export class GenerationService {
         }
       }
       await deltas.flush();
-      if (!run.finished) await this.#finish(run, 'done', doneData(await stream.finalResult()));
+      if (!run.finished) await this.#finish(run, 'done', await stream.doneData());
     } catch (error) {
       stream.abort(error);
       // Text already received lands before the final event, so the log holds the whole partial answer.
@@ -248,7 +293,7 @@ export class GenerationService {
   #appendDelta(run: Run, kind: 'text' | 'reasoning', delta: string): Promise<void> {
     if (run.finished) return Promise.resolve();
     const appended = this.#registry.append(run.id, kind, deltaData(delta));
-    if (kind === 'text') run.sentLength += delta.length;
+    if (kind === 'text') run.sentText += delta;
     return appended.then(() => undefined);
   }
 
@@ -299,5 +344,5 @@ export class GenerationService {
 }
 
 function sentText(run: Run): string {
-  return run.stream.text.slice(0, run.sentLength);
+  return run.sentText;
 }

@@ -2,8 +2,9 @@
  * Turns a validated request body into the library's InferenceRequest, applying the server's limits
  * (prompt size, message count, output tokens) with 4xx errors that name the field and the fix.
  */
-import type { ChatMessage, InferenceRequest } from '../../index.js';
+import type { ChatMessage, InferenceRequest, ToolChoice, ToolDefinition } from '../../index.js';
 import type { ServerContext } from '../server-options.js';
+import { messageChars } from './content-parts.js';
 import { checkFamilyRanges } from './family-ranges.js';
 import { badRequest, HttpError } from './http-error.js';
 
@@ -20,6 +21,9 @@ export interface RequestFields {
   api?: 'invoke' | 'converse' | undefined;
   reasoning?: { budgetTokens: number } | undefined;
   resume?: boolean | undefined;
+  /** Tools the caller declares (its calls end the answer with stop reason tool_use). */
+  tools?: readonly ToolDefinition[] | undefined;
+  toolChoice?: ToolChoice | undefined;
 }
 
 export interface BuiltRequest {
@@ -47,7 +51,7 @@ export function buildInferenceRequest(fields: RequestFields, ctx: ServerContext)
     );
   }
   let promptChars = fields.prompt?.length ?? 0;
-  for (const message of fields.messages ?? []) promptChars += message.content.length;
+  for (const message of fields.messages ?? []) promptChars += messageChars(message);
   promptChars += fields.system?.length ?? 0;
   if (promptChars > limits.maxPromptChars) {
     throw new HttpError(
@@ -77,6 +81,7 @@ export function buildInferenceRequest(fields: RequestFields, ctx: ServerContext)
     );
   }
   checkFamilyRanges(model, fields);
+  checkToolChoice(fields);
   const request: InferenceRequest = { modelId: model };
   if (fields.prompt !== undefined) request.prompt = fields.prompt;
   if (fields.messages !== undefined) request.messages = fields.messages;
@@ -89,5 +94,30 @@ export function buildInferenceRequest(fields: RequestFields, ctx: ServerContext)
   if (fields.api !== undefined) request.api = fields.api;
   if (fields.reasoning !== undefined) request.reasoning = fields.reasoning;
   if (fields.resume !== undefined) request.resume = fields.resume;
+  if (fields.tools !== undefined && fields.tools.length > 0) request.tools = fields.tools;
+  if (fields.toolChoice !== undefined) request.toolChoice = fields.toolChoice;
+  // The operator's guardrail applies to every request; callers cannot choose or remove it.
+  if (ctx.guardrail !== undefined) request.guardrail = ctx.guardrail;
   return { model, request, promptChars };
+}
+
+/** A tool choice needs tools, and a named one must be among them. */
+function checkToolChoice(fields: RequestFields): void {
+  const choice = fields.toolChoice;
+  if (choice === undefined || choice === 'auto' || choice === 'none') return;
+  const names = (fields.tools ?? []).map((tool) => tool.name);
+  if (names.length === 0) {
+    throw badRequest(
+      'toolChoice',
+      'toolChoice asks for a tool call, but the request declares no tools.',
+      'Add "tools", or leave "toolChoice" out.',
+    );
+  }
+  if (typeof choice === 'object' && !names.includes(choice.name)) {
+    throw badRequest(
+      'toolChoice.name',
+      `toolChoice names "${choice.name}", which is not among the declared tools (${names.join(', ')}).`,
+      'Name one of the declared tools, or use "auto" or "any".',
+    );
+  }
 }

@@ -8,7 +8,21 @@
  * followed, then the live tail, ending after the terminal event (`done`, `error` or `cancelled`).
  */
 
-export type GenerationEventType = 'start' | 'text' | 'reasoning' | 'usage' | 'retry' | 'error' | 'done' | 'cancelled';
+export type GenerationEventType =
+  | 'start'
+  | 'text'
+  | 'reasoning'
+  | 'usage'
+  | 'retry'
+  | 'tool-call-start'
+  | 'tool-call-delta'
+  | 'tool-call'
+  | 'tool-result'
+  | 'step'
+  | 'guardrail'
+  | 'error'
+  | 'done'
+  | 'cancelled';
 
 export interface GenerationEvent {
   id: string;

@@ -8,7 +8,9 @@ import { buildInferenceRequest } from '../http/build-request.js';
 import { HttpError, notFound, sendJson } from '../http/http-error.js';
 import { toHttpError } from '../http/map-library-error.js';
 import { readJsonBody } from '../http/read-json-body.js';
+import { toChatMessages } from '../http/content-parts.js';
 import { chatSchema, parseBody } from '../http/request-schemas.js';
+import { serverToolDefinitions, toolDefinitions } from '../server-tools.js';
 import { forwardGeneration } from './forward-generation.js';
 import type { RouteCall } from './route-call.js';
 
@@ -18,7 +20,17 @@ const NOT_FOUND = 'No such generation for this API key or share token.';
 export async function chat(call: RouteCall): Promise<void> {
   const { ctx } = call;
   const body = parseBody(chatSchema, await readJsonBody(call.req, ctx.limits));
-  const built = buildInferenceRequest(body, ctx);
+  // Tools the request declares are the caller's to run; otherwise the server offers (and runs) its own.
+  const serverTools = body.tools === undefined ? ctx.serverTools : undefined;
+  const built = buildInferenceRequest(
+    {
+      ...body,
+      messages: toChatMessages(body.messages),
+      toolChoice: body.toolChoice,
+      tools: serverTools === undefined ? toolDefinitions(body.tools ?? []) : serverToolDefinitions(serverTools),
+    },
+    ctx,
+  );
   const { generations } = ctx;
   let info: GenerationInfo;
   try {
@@ -27,6 +39,7 @@ export async function chat(call: RouteCall): Promise<void> {
       model: built.model,
       ownerKeyHash: call.keyHash,
       detached: body.detached ?? false,
+      serverTools,
     });
   } catch (error) {
     throw toHttpError(error);

@@ -1,11 +1,13 @@
 /**
  * POST /v1/chat/completions: OpenAI-compatible, streaming (`chat.completion.chunk` SSE ending in
  * `[DONE]`, usage when `stream_options.include_usage`) and not. Reasoning goes out as
- * `delta.reasoning_content` (the convention OpenAI-compatible servers use). Per chunk only the delta
- * text is JSON-encoded; the rest of the chunk is a prefix built once per stream.
+ * `delta.reasoning_content` (the convention OpenAI-compatible servers use), tool calls as
+ * `delta.tool_calls` (name first, then argument fragments) ending with `finish_reason: "tool_calls"`, and a
+ * guardrail's intervention as `finish_reason: "content_filter"`. Per chunk only the delta is JSON-encoded;
+ * the rest of the chunk is a prefix built once per stream.
  */
 import { randomUUID } from 'node:crypto';
-import type { InferenceResult, StopReason } from '../../index.js';
+import type { InferenceResult, StopReason, StreamEvent } from '../../index.js';
 import { buildInferenceRequest } from '../http/build-request.js';
 import { HttpError, sendJson } from '../http/http-error.js';
 import { factsOf } from '../http/map-library-error.js';
@@ -18,7 +20,8 @@ import { errorType, recordStreamEvent, streamFinished, streamStarted } from './s
 
 const ROUTE = 'openai-chat';
 
-export function finishReason(reason: StopReason): string {
+export function finishReason(reason: StopReason, result?: Pick<InferenceResult, 'guardrail'>): string {
+  if (result?.guardrail?.action === 'intervened') return 'content_filter';
   switch (reason) {
     case 'max_tokens':
     case 'context_window_exceeded':
@@ -55,14 +58,25 @@ export async function openaiChatCompletions(call: RouteCall): Promise<void> {
       });
       if (result.usage.inputTokens > 0) ctx.metrics.tokens.inc({ kind: 'input' }, result.usage.inputTokens);
       ctx.metrics.tokens.inc({ kind: 'output' }, result.usage.outputTokens);
-      const message: Record<string, unknown> = { role: 'assistant', content: result.text, refusal: null };
+      const message: Record<string, unknown> = {
+        role: 'assistant',
+        content: result.text === '' && result.toolCalls.length > 0 ? null : result.text,
+        refusal: null,
+      };
       if (result.reasoning !== '') message.reasoning_content = result.reasoning;
+      if (result.toolCalls.length > 0) {
+        message.tool_calls = result.toolCalls.map((call) => ({
+          id: call.id,
+          type: 'function',
+          function: { name: call.name, arguments: JSON.stringify(call.input) },
+        }));
+      }
       sendJson(res, 200, {
         id,
         object: 'chat.completion',
         created,
         model: body.model,
-        choices: [{ index: 0, message, logprobs: null, finish_reason: finishReason(result.stopReason) }],
+        choices: [{ index: 0, message, logprobs: null, finish_reason: finishReason(result.stopReason, result) }],
         usage: usageOf(result),
       });
       return;
@@ -97,28 +111,37 @@ async function streamChunks(
   const contentPrefix = `${head},"choices":[{"index":0,"delta":{"content":`;
   const reasoningPrefix = `${head},"choices":[{"index":0,"delta":{"reasoning_content":`;
   const suffix = `},"logprobs":null,"finish_reason":null}]${usageField}}\n\n`;
+  const toolCallsPrefix = `${head},"choices":[{"index":0,"delta":{"tool_calls":`;
   const meter = streamStarted(ctx, ROUTE, call.startedAt);
   const stream = ctx.client.invokeStream(params.request);
   const events = stream.events();
+  const toolCalls = new ToolCallChunks();
   let writer: SseWriter | undefined;
   let outcome: 'done' | 'disconnected' | 'error' = 'error';
   try {
     for await (const event of events) {
       recordStreamEvent(ctx, meter, event);
-      if (event.type !== 'text' && event.type !== 'reasoning') continue;
+      let chunk: string;
+      if (event.type === 'text' || event.type === 'reasoning') {
+        chunk = (event.type === 'text' ? contentPrefix : reasoningPrefix) + JSON.stringify(event.delta) + suffix;
+      } else {
+        const deltas = toolCalls.deltas(event);
+        if (deltas === undefined) continue;
+        // One entry per chunk, as OpenAI sends them (the name first, then argument fragments).
+        chunk = deltas.map((delta) => `${toolCallsPrefix}[${JSON.stringify(delta)}]${suffix}`).join('');
+      }
       if (writer === undefined) {
         writer = new SseWriter(res, { heartbeatMs: ctx.heartbeatMs });
         await writer.write(
           `${head},"choices":[{"index":0,"delta":{"role":"assistant","content":""},"logprobs":null,"finish_reason":null}]${usageField}}\n\n`,
         );
       }
-      const prefix = event.type === 'text' ? contentPrefix : reasoningPrefix;
-      const full = writer.write(prefix + JSON.stringify(event.delta) + suffix);
+      const full = writer.write(chunk);
       if (full !== undefined) await full;
     }
     const result = await stream.finalResult();
     writer ??= new SseWriter(res, { heartbeatMs: ctx.heartbeatMs });
-    let tail = `${head},"choices":[{"index":0,"delta":{},"logprobs":null,"finish_reason":"${finishReason(result.stopReason)}"}]${usageField}}\n\n`;
+    let tail = `${head},"choices":[{"index":0,"delta":{},"logprobs":null,"finish_reason":"${finishReason(result.stopReason, result)}"}]${usageField}}\n\n`;
     if (params.includeUsage) tail += `${head},"choices":[],"usage":${JSON.stringify(usageOf(result))}}\n\n`;
     writer.write(`${tail}data: [DONE]\n\n`);
     outcome = 'done';
@@ -171,4 +194,44 @@ function openaiStreamError(error: unknown, partialText: string): Record<string, 
     retryable: error.retryable,
     partial_text: partialText,
   };
+}
+
+/**
+ * Tool call events as OpenAI `delta.tool_calls` entries: the first names the call (index, id, type,
+ * function.name, empty arguments), later ones carry `function.arguments` fragments. A call that arrives
+ * whole (no start or fragments seen) goes out as both at once.
+ */
+class ToolCallChunks {
+  readonly #calls = new Map<string, { index: number; argumentsSent: boolean }>();
+
+  deltas(event: StreamEvent): Record<string, unknown>[] | undefined {
+    switch (event.type) {
+      case 'tool-call-start':
+        return [this.#start(event.id, event.name)];
+      case 'tool-call-delta': {
+        const known = this.#calls.get(event.id);
+        if (known === undefined || event.inputDelta === '') return undefined;
+        known.argumentsSent = true;
+        return [{ index: known.index, function: { arguments: event.inputDelta } }];
+      }
+      case 'tool-call': {
+        const known = this.#calls.get(event.id);
+        const out = known === undefined ? [this.#start(event.id, event.name)] : [];
+        const call = this.#calls.get(event.id)!;
+        if (!call.argumentsSent) {
+          call.argumentsSent = true;
+          out.push({ index: call.index, function: { arguments: JSON.stringify(event.input) } });
+        }
+        return out.length === 0 ? undefined : out;
+      }
+      default:
+        return undefined;
+    }
+  }
+
+  #start(id: string, name: string): Record<string, unknown> {
+    const index = this.#calls.size;
+    this.#calls.set(id, { index, argumentsSent: false });
+    return { index, id, type: 'function', function: { name, arguments: '' } };
+  }
 }

@@ -6,12 +6,13 @@
  * machine only, so the same view serves a chat turn, a watched generation and a lane of a comparison;
  * an action shows only where its hook is given (a watcher cannot continue someone else's answer).
  */
-import type { ChatEvent, ChatSnapshot } from '../../browser/index.js';
+import type { ChatEvent, ChatSnapshot, GuardrailNotice, ToolCallState } from '../../browser/index.js';
 import { renderMarkdown, StreamingMarkdown } from '../markdown/index.js';
 import { answerMetrics, formatMetrics, type AnswerMetrics } from './answer-metrics.js';
 import type { AnswerStatus, StoredMessage } from './conversation-store.js';
 import { h } from './dom.js';
 import { FramePainter } from './frame-painter.js';
+import { ToolCallsView } from './tool-calls-view.js';
 
 export interface AnswerViewHooks {
   /** After the visible answer grew (auto-scroll, announcements). */
@@ -33,6 +34,8 @@ export class AnswerView {
   private readonly reasoningSummary: HTMLElement;
   private readonly reasoningText: Text;
   private readonly status: HTMLDivElement;
+  private readonly tools = new ToolCallsView();
+  private readonly guardrailNotice: HTMLDivElement;
   private readonly metricsLine: HTMLDivElement;
   private readonly continueButton: HTMLButtonElement;
   private readonly retryButton: HTMLButtonElement;
@@ -52,6 +55,9 @@ export class AnswerView {
   /** The server's id for the generation, from its `start` event. */
   generationId: string | undefined;
   endedAs: AnswerStatus | undefined;
+  /** The answer's tool calls and guardrail verdict, as last shown (kept with the conversation). */
+  toolCalls: ToolCallState[] = [];
+  guardrail: GuardrailNotice | undefined;
   metrics: AnswerMetrics | undefined;
   note: string | undefined;
 
@@ -77,6 +83,7 @@ export class AnswerView {
       h('div', { class: 'reasoning-text' }, this.reasoningText),
     );
     this.status = h('div', { class: 'status', hidden: true });
+    this.guardrailNotice = h('div', { class: 'guardrail-notice', role: 'note', hidden: true });
     this.continueButton = h('button', { type: 'button', class: 'small', hidden: true }, 'Continue');
     this.retryButton = h('button', { type: 'button', class: 'small', hidden: true }, 'Retry');
     const copyButton = h('button', { type: 'button', class: 'small', 'aria-label': 'Copy answer' }, 'Copy');
@@ -95,8 +102,10 @@ export class AnswerView {
       { class: 'message assistant', 'data-phase': 'submitting' },
       this.meta,
       this.reasoningBlock,
+      this.tools.element,
       this.typing,
       this.answer,
+      this.guardrailNotice,
       this.status,
       h('div', { class: 'actions' }, copyButton, this.continueButton, this.retryButton, this.shareButton),
       this.shareLine,
@@ -128,6 +137,10 @@ export class AnswerView {
     view.received = message.content;
     view.reasoning = message.reasoning ?? '';
     view.typing.hidden = true;
+    if (message.toolCalls !== undefined) {
+      view.toolCalls = message.toolCalls;
+      view.tools.update(message.toolCalls);
+    }
     if (view.reasoning !== '') {
       view.reasoningText.data = view.reasoning;
       view.reasoningBlock.hidden = false;
@@ -140,6 +153,7 @@ export class AnswerView {
       view.markdown.render();
     }
     view.finishAs(message.status ?? 'done', message.note, message.metrics);
+    view.showGuardrail(message.guardrail);
     return view;
   }
 
@@ -174,6 +188,9 @@ export class AnswerView {
     this.endedAs = undefined;
     this.note = undefined;
     this.metrics = undefined;
+    this.tools.clear();
+    this.toolCalls = [];
+    this.showGuardrail(undefined);
     this.element.classList.remove('settled', 'stopped', 'failed');
     this.metricsLine.textContent = '';
     this.shareLine.hidden = true;
@@ -202,6 +219,16 @@ export class AnswerView {
       case 'retry':
         this.showRetry(event);
         break;
+      case 'tool-call-start':
+      case 'tool-call-delta':
+      case 'tool-call':
+      case 'tool-result':
+        this.toolCalls = snapshot.toolCalls;
+        this.tools.update(snapshot.toolCalls);
+        break;
+      case 'guardrail':
+        this.showGuardrail(event);
+        break;
       case 'reconnecting':
         this.setStatus(`Connection lost: reconnecting (attempt ${event.attempt})…`, 'info');
         break;
@@ -211,6 +238,7 @@ export class AnswerView {
       case 'done':
         this.painter.flush();
         this.markdown.finish();
+        if (event.guardrail !== undefined) this.showGuardrail(event.guardrail);
         this.finishAs('done', undefined, answerMetrics(snapshot));
         break;
       // An answer cut short keeps its open block as it was on screen (a half link shows its text): it is not final.
@@ -227,6 +255,10 @@ export class AnswerView {
         this.generationId = event.id;
         this.meta.textContent = shortModelName(event.model);
         this.shareButton.hidden = this.hooks.onShare === undefined;
+        break;
+      case 'step':
+        // The next model call's text starts a new paragraph (the calls' texts are not one sentence).
+        if (this.received.trim() !== '') this.handle({ type: 'text', text: '\n\n' }, snapshot);
         break;
       case 'usage':
         break;
@@ -253,10 +285,13 @@ export class AnswerView {
       phase === 'waiting' ||
       (phase === 'reconnecting' && this.received === '' && this.reasoning === '');
     const thinking = phase === 'streaming' && state.detail === 'reasoning';
-    this.typing.hidden = !(waiting || thinking);
+    const usingTools = phase === 'streaming' && state.detail === 'tool';
+    this.typing.hidden = !(waiting || thinking || usingTools);
     if (thinking) {
       this.typingLabel.textContent = 'Thinking…';
       this.reasoningSummary.textContent = 'Thinking…';
+    } else if (usingTools) {
+      this.typingLabel.textContent = 'Using tools…';
     } else if (phase === 'waiting' && state.detail === 'first-token') {
       this.typingLabel.textContent = 'Waiting for the first token…';
     }
@@ -309,6 +344,24 @@ export class AnswerView {
       this.hooks.onContinue === undefined || !(status === 'error' && this.received.trim() !== '');
     this.retryButton.hidden = this.hooks.onRetry === undefined || status === 'done';
     this.hooks.ended(this);
+  }
+
+  /**
+   * A guardrail's intervention: a notice, and text it withdraws marked as such (so it is never mistaken
+   * for the answer). `none` verdicts show nothing.
+   */
+  private showGuardrail(notice: GuardrailNotice | undefined): void {
+    this.guardrail = notice;
+    const intervened = notice?.action === 'intervened';
+    const withdrawn = intervened && notice.withdrawsStreamedText && this.received !== '';
+    this.guardrailNotice.hidden = !intervened;
+    this.guardrailNotice.textContent = !intervened
+      ? ''
+      : notice.phase === 'input'
+        ? 'A guardrail blocked this request.'
+        : `A guardrail stopped this answer${withdrawn ? ' and withdrew the text above' : ''}.`;
+    // Struck through for the eye; the notice right after the text says it for screen readers.
+    this.answer.classList.toggle('withdrawn', withdrawn);
   }
 
   /** Shows the link that lets others watch this answer (selected, ready to copy), or why there is none. */

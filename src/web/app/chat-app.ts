@@ -241,6 +241,10 @@ export class ChatApp {
     if (view.note !== undefined) message.note = view.note;
     else delete message.note;
     if (view.metrics !== undefined) message.metrics = view.metrics;
+    if (view.toolCalls.length > 0) message.toolCalls = view.toolCalls;
+    else delete message.toolCalls;
+    if (view.guardrail !== undefined) message.guardrail = view.guardrail;
+    else delete message.guardrail;
     delete this.conversation.running;
     saveConversation(this.conversation);
     this.send.hidden = false;
@@ -297,6 +301,8 @@ export class ChatApp {
     for (const message of this.conversation.messages) {
       if (message === upTo) break;
       if (message.content.trim() === '') continue;
+      // Text a guardrail withdrew is not part of the conversation.
+      if (message.guardrail?.withdrawsStreamedText === true && message.guardrail.action === 'intervened') continue;
       const last = out.at(-1);
       if (last !== undefined && last.role === message.role) last.content += `\n\n${message.content}`;
       else out.push({ role: message.role, content: message.content });

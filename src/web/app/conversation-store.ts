@@ -2,6 +2,7 @@
  * The conversation and settings kept across reloads in localStorage. A generation still running is
  * stored by id, so a reload re-attaches to it and carries on. The API key is never stored here.
  */
+import type { GuardrailNotice, ToolCallState } from '../../browser/index.js';
 import type { AnswerMetrics } from './answer-metrics.js';
 
 export type AnswerStatus = 'done' | 'stopped' | 'error';
@@ -17,6 +18,10 @@ export interface StoredMessage {
   /** What ended an answer that did not finish. */
   note?: string;
   metrics?: AnswerMetrics;
+  /** The tool calls shown in the answer (and their results, for tools the server ran). */
+  toolCalls?: ToolCallState[];
+  /** A guardrail's intervention; when it withdrew the text, the answer stays out of the next request. */
+  guardrail?: GuardrailNotice;
 }
 
 export interface StoredConversation {

@@ -70,7 +70,39 @@ describe('every class of bad input gets a 4xx naming the field and the fix', () 
     ],
     ['OpenAI: no model', '/v1/chat/completions', { messages: [user('hi')] }, 400, 'model'],
     ['OpenAI: n > 1', '/v1/chat/completions', { model: CLAUDE, messages: [user('hi')], n: 2 }, 400, 'n'],
-    ['OpenAI: tools', '/v1/chat/completions', { model: CLAUDE, messages: [user('hi')], tools: [{}] }, 400, 'tools'],
+    [
+      'OpenAI: a tool that is not a function',
+      '/v1/chat/completions',
+      { model: CLAUDE, messages: [user('hi')], tools: [{}] },
+      400,
+      'tools[0].type',
+    ],
+    [
+      'OpenAI: a remote image URL',
+      '/v1/chat/completions',
+      {
+        model: CLAUDE,
+        messages: [
+          { role: 'user', content: [{ type: 'image_url', image_url: { url: 'https://example.com/cat.png' } }] },
+        ],
+      },
+      400,
+      'messages[0].content[0].image_url.url',
+    ],
+    [
+      'OpenAI: a tool message without tool_call_id',
+      '/v1/chat/completions',
+      { model: CLAUDE, messages: [user('hi'), { role: 'tool', content: 'result' }] },
+      400,
+      'messages[1].tool_call_id',
+    ],
+    [
+      'a content part of unknown type',
+      '/api/chat',
+      { messages: [{ role: 'user', content: [{ type: 'audio' }] }] },
+      400,
+      'messages[0].content[0].type',
+    ],
   ];
   for (const [name, path, body, status, field] of cases) {
     it(`${name} → ${status} (${field})`, async () => {
