@@ -132,11 +132,17 @@ export class EventPump implements FrameSink {
   }
 
   #step(event: ChunkEvent): void {
+    // Text first and alone: this runs for every chunk and stays small enough for V8 to inline.
+    if (event.type === 'text') {
+      this.content = true;
+      this.#text(event);
+      return;
+    }
+    this.#stepOther(event);
+  }
+
+  #stepOther(event: Exclude<ChunkEvent, { type: 'text' }>): void {
     switch (event.type) {
-      case 'text':
-        this.content = true;
-        this.#text(event);
-        return;
       case 'reasoning':
         this.content = true;
         break;
