@@ -1,8 +1,10 @@
 /**
- * Paints streamed text on animation frames, at most about 30 times a second: deltas that arrive between
+ * Paints streamed text on animation frames, at most about 20 times a second: deltas that arrive between
  * two updates are applied in one go (a burst of 50 chunks is one paint, not 50 reflows). Reading speed
- * does not need 60 updates a second, and every update costs the renderer, style, layout and paint, so
- * halving them halves what showing a long answer costs; on a slow device, where an update itself takes
+ * does not need 60 updates a second (words arrive a few at a time, and 50 ms is below what a reader
+ * notices as a wait), while every update costs the renderer, style, layout and paint of the growing
+ * answer and the scroll that follows it, so a third of the updates costs about a third as much; on a
+ * slow device, where an update itself takes
  * longer, the updates are spaced further (the painter's own work stays under a quarter of the time).
  * The first text is painted on the next frame, and `flush()` (end, stop, error) paints at once.
  *
@@ -17,8 +19,8 @@ export interface PaintTarget {
   painted(): void;
 }
 
-/** Fewest milliseconds between two updates while text streams: every second frame at 60 Hz. */
-const MIN_INTERVAL_MS = 32;
+/** Fewest milliseconds between two updates while text streams: every third frame at 60 Hz. */
+const MIN_INTERVAL_MS = 48;
 /** Most milliseconds between two updates, however slow the device: the text must still look live. */
 const MAX_INTERVAL_MS = 100;
 /** An update may take at most this share of the time between updates (slow devices space them out). */
