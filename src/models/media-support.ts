@@ -34,7 +34,7 @@ const LLAMA_VISION = /llama3-2-(11b|90b)|llama4/;
 export function checkNativeMedia(family: ModelFamily, messages: readonly ChatMessage[], modelId = ''): void {
   const support =
     family === 'llama' && LLAMA_VISION.test(modelId) ? { images: true, documents: [] } : NATIVE_MEDIA[family];
-  const formatName = FAMILY_NAMES[family] ?? `The ${family} format`;
+  const formatName = FAMILY_NAMES[family] ?? `the ${family} format`;
   messages.forEach((message, index) => {
     if (typeof message.content === 'string') return;
     message.content.forEach((part, partIndex) => {
