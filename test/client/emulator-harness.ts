@@ -1,4 +1,5 @@
 /** Shared setup for client tests: an instant-speed emulator and our client pointed at it (real SDK, real HTTP). */
+import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { BedrockStreamingClient } from '../../src/client/bedrock-streaming-client.js';
 import type { BedrockStreamingClientOptions } from '../../src/client/types.js';
 import { startEmulator, type Emulator } from '../../src/emulator/server.js';
@@ -21,6 +22,25 @@ export function clientFor(emu: Emulator, options: BedrockStreamingClientOptions 
     retry: { baseDelayMs: 1, maxDelayMs: 5 },
     ...options,
   });
+}
+
+/**
+ * A test emulator and our client for one test file: started before its tests, closed after them, the
+ * emulator's request log cleared before each test. Read `emu` and `client` inside tests (they are set once
+ * the file's tests start).
+ */
+export function useEmulatorClient(): { readonly emu: Emulator; readonly client: BedrockStreamingClient } {
+  const rig = {} as { emu: Emulator; client: BedrockStreamingClient };
+  beforeAll(async () => {
+    rig.emu = await startTestEmulator();
+    rig.client = clientFor(rig.emu);
+  });
+  afterAll(async () => {
+    rig.client.destroy();
+    await rig.emu.close();
+  });
+  beforeEach(() => rig.emu.requestLog.clear());
+  return rig;
 }
 
 /** Catches what a promise rejects with (fails the test when it resolves). */

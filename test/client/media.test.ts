@@ -3,27 +3,14 @@
  * natively and by Converse, refused by a text-only family with the fix, and Bedrock's limits checked
  * before any request (the emulator's request log stays empty).
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { BedrockStreamingClient } from '../../src/client/bedrock-streaming-client.js';
+import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../src/errors.js';
 import type { ContentPart } from '../../src/models/content.js';
 import { MEDIA_LIMITS } from '../../src/models/media-parts.js';
-import type { Emulator } from '../../src/emulator/server.js';
 import { pdf, png, pngHeaderOnly } from '../support/media-samples.js';
-import { clientFor, startTestEmulator } from './emulator-harness.js';
+import { useEmulatorClient } from './emulator-harness.js';
 
-let emu: Emulator;
-let client: BedrockStreamingClient;
-
-beforeAll(async () => {
-  emu = await startTestEmulator();
-  client = clientFor(emu);
-});
-afterAll(async () => {
-  client.destroy();
-  await emu.close();
-});
-beforeEach(() => emu.requestLog.clear());
+const rig = useEmulatorClient();
 
 const pngBytes = png(64, 48);
 const pdfBytes = pdf();
@@ -49,17 +36,17 @@ describe('an image and a PDF reach the model', () => {
     ['converse', 'us.anthropic.claude-3-5-sonnet-20240620-v1:0'],
     ['converse', 'us.amazon.nova-pro-v1:0'],
   ] as const)('%s %s', async (api, modelId) => {
-    const result = await client
+    const result = await rig.client
       .invokeStream({ modelId, api, messages: [{ role: 'user', content: [question, picture, report] }] })
       .finalResult();
     expect(result.stopReason).toBe('end_turn');
     expect(result.text.length).toBeGreaterThan(0);
     // The image and the document are input the model read: they cost input tokens.
-    const textOnly = await client
+    const textOnly = await rig.client
       .invokeStream({ modelId, api, messages: [{ role: 'user', content: [question] }] })
       .finalResult();
     expect(result.usage.inputTokens).toBeGreaterThan(textOnly.usage.inputTokens);
-    const [entry] = emu.requestLog.entries();
+    const [entry] = rig.emu.requestLog.entries();
     expect(entry?.status).toBe(200);
     // What reached the emulator is the family's own block shape with the bytes intact.
     const sent = JSON.stringify(entry?.body);
@@ -82,20 +69,22 @@ it("Claude's native format takes a text document as a plain-text source", async 
     name: 'Notes',
     data: b64(Buffer.from('# Notes\n\nShip on Friday.')),
   };
-  const result = await client.invokeStream({ messages: [{ role: 'user', content: [question, notes] }] }).finalResult();
+  const result = await rig.client
+    .invokeStream({ messages: [{ role: 'user', content: [question, notes] }] })
+    .finalResult();
   expect(result.stopReason).toBe('end_turn');
-  expect(JSON.stringify(emu.requestLog.entries()[0]?.body)).toContain('"type":"text","media_type":"text/plain"');
+  expect(JSON.stringify(rig.emu.requestLog.entries()[0]?.body)).toContain('"type":"text","media_type":"text/plain"');
 });
 
 it('Llama 3.2 vision takes an image natively (an <|image|> marker and `images`)', async () => {
-  const result = await client
+  const result = await rig.client
     .invokeStream({
       modelId: 'us.meta.llama3-2-11b-instruct-v1:0',
       messages: [{ role: 'user', content: [picture, question] }],
     })
     .finalResult();
   expect(result.text.length).toBeGreaterThan(0);
-  expect(emu.requestLog.entries()[0]?.body).toMatchObject({
+  expect(rig.emu.requestLog.entries()[0]?.body).toMatchObject({
     prompt: expect.stringContaining('<|image|>What do the picture'),
     images: [b64(pngBytes)],
   });
@@ -108,11 +97,11 @@ describe('a family whose format takes no media is refused with the fix, before a
     ['amazon.titan-text-express-v1', 'an image'],
   ])('%s', (modelId, what) => {
     const error = thrown(() =>
-      client.invokeStream({ modelId, messages: [{ role: 'user', content: [question, picture] }] }),
+      rig.client.invokeStream({ modelId, messages: [{ role: 'user', content: [question, picture] }] }),
     );
     expect(error.message).toContain(`messages[0].content[1] is ${what}`);
     expect(error.message).toContain("send it with api: 'converse'");
-    expect(emu.requestLog.entries()).toHaveLength(0);
+    expect(rig.emu.requestLog.entries()).toHaveLength(0);
   });
 
   it("Claude's native format refuses a docx with the fix; Converse takes it", async () => {
@@ -123,14 +112,14 @@ describe('a family whose format takes no media is refused with the fix, before a
       data: new Uint8Array([0x50, 0x4b, 3, 4, 0]),
     };
     const messages = [{ role: 'user' as const, content: [question, docx] }];
-    expect(thrown(() => client.invokeStream({ messages })).message).toContain("api: 'converse'");
-    expect(emu.requestLog.entries()).toHaveLength(0);
-    const result = await client.invokeStream({ messages, api: 'converse' }).finalResult();
+    expect(thrown(() => rig.client.invokeStream({ messages })).message).toContain("api: 'converse'");
+    expect(rig.emu.requestLog.entries()).toHaveLength(0);
+    const result = await rig.client.invokeStream({ messages, api: 'converse' }).finalResult();
     expect(result.stopReason).toBe('end_turn');
   });
 });
 
-describe("Bedrock's limits are checked client-side: no request reaches the emulator", () => {
+describe("Bedrock's limits are checked rig.client-side: no request reaches the emulator", () => {
   const oversized = new Uint8Array(MEDIA_LIMITS.imageBytes + 1);
   oversized.set(png(1, 1));
   const bigDocument = new Uint8Array(MEDIA_LIMITS.documentBytes + 1);
@@ -162,10 +151,10 @@ describe("Bedrock's limits are checked client-side: no request reaches the emula
     ],
   ])('%s', (_name, content, message) => {
     for (const api of ['invoke', 'converse'] as const) {
-      expect(thrown(() => client.invokeStream({ api, messages: [{ role: 'user', content }] })).message).toContain(
+      expect(thrown(() => rig.client.invokeStream({ api, messages: [{ role: 'user', content }] })).message).toContain(
         message,
       );
     }
-    expect(emu.requestLog.entries()).toHaveLength(0);
+    expect(rig.emu.requestLog.entries()).toHaveLength(0);
   });
 });

@@ -4,33 +4,20 @@
  * Claude's message_start usage, the invocation metrics, InvokeModel's headers and Converse's metadata.
  * A family without prompt caching is refused before the call.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { BedrockStreamingClient } from '../../src/client/bedrock-streaming-client.js';
+import { describe, expect, it } from 'vitest';
 import type { InferenceRequest } from '../../src/client/types.js';
 import { ValidationError } from '../../src/errors.js';
-import type { Emulator } from '../../src/emulator/server.js';
 import { handbook } from '../support/long-prefix.js';
-import { clientFor, startTestEmulator } from './emulator-harness.js';
+import { useEmulatorClient } from './emulator-harness.js';
 
-let emu: Emulator;
-let client: BedrockStreamingClient;
-
-beforeAll(async () => {
-  emu = await startTestEmulator();
-  client = clientFor(emu);
-});
-afterAll(async () => {
-  client.destroy();
-  await emu.close();
-});
-beforeEach(() => emu.requestLog.clear());
+const rig = useEmulatorClient();
 
 const SONNET = 'us.anthropic.claude-3-7-sonnet-20250219-v1:0';
 const NOVA = 'us.amazon.nova-lite-v1:0';
 
 async function twice(request: InferenceRequest) {
-  const first = await client.invokeStream(request).finalResult();
-  const second = await client.invokeStream(request).finalResult();
+  const first = await rig.client.invokeStream(request).finalResult();
+  const second = await rig.client.invokeStream(request).finalResult();
   return { first: first.usage, second: second.usage };
 }
 
@@ -84,8 +71,8 @@ describe('a repeated long prefix: written once, then read from the cache', () =>
       cachePoints: { system: true },
       prompt: 'Which rule is about report 14?',
     };
-    const first = await client.invoke(request);
-    const second = await client.invoke(request);
+    const first = await rig.client.invoke(request);
+    const second = await rig.client.invoke(request);
     expect(first.usage.cacheWriteInputTokens).toBeGreaterThan(1000);
     expect(second.usage.cacheReadInputTokens).toBe(first.usage.cacheWriteInputTokens);
   });
@@ -116,8 +103,8 @@ describe('cache points Bedrock would refuse fail before the call', () => {
     ],
     ['cachePoints.tools without tools', { prompt: 'Hi', cachePoints: { tools: true } }, 'no `tools` to cache'],
   ])('%s', (_name, request, message) => {
-    expect(() => client.invokeStream({ modelId: SONNET, ...request })).toThrow(message);
-    expect(emu.requestLog.entries()).toHaveLength(0);
+    expect(() => rig.client.invokeStream({ modelId: SONNET, ...request })).toThrow(message);
+    expect(rig.emu.requestLog.entries()).toHaveLength(0);
   });
 });
 
@@ -129,13 +116,13 @@ describe('models without prompt caching', () => {
       cachePoints: { system: true },
       prompt: 'Hello',
     };
-    expect(() => client.invokeStream(request)).toThrow(ValidationError);
-    expect(() => client.invokeStream(request)).toThrow('has no prompt caching');
-    expect(emu.requestLog.entries()).toHaveLength(0);
+    expect(() => rig.client.invokeStream(request)).toThrow(ValidationError);
+    expect(() => rig.client.invokeStream(request)).toThrow('has no prompt caching');
+    expect(rig.emu.requestLog.entries()).toHaveLength(0);
   });
 
   it("through Converse, Bedrock's own refusal for the model arrives as a ValidationError", async () => {
-    const stream = client.invokeStream({
+    const stream = rig.client.invokeStream({
       modelId: 'anthropic.claude-3-haiku-20240307-v1:0',
       api: 'converse',
       system: 'Be brief.',

@@ -3,25 +3,12 @@
  * emulator's request log shows what arrived), InvokeModel* as the SDK command's header members (their
  * mapping is in test/models/content-requests.test.ts); bad values fail before any call.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { BedrockStreamingClient } from '../../src/client/bedrock-streaming-client.js';
+import { describe, expect, it } from 'vitest';
 import type { InferenceRequest } from '../../src/client/types.js';
 import { ValidationError } from '../../src/errors.js';
-import type { Emulator } from '../../src/emulator/server.js';
-import { clientFor, startTestEmulator } from './emulator-harness.js';
+import { useEmulatorClient } from './emulator-harness.js';
 
-let emu: Emulator;
-let client: BedrockStreamingClient;
-
-beforeAll(async () => {
-  emu = await startTestEmulator();
-  client = clientFor(emu);
-});
-afterAll(async () => {
-  client.destroy();
-  await emu.close();
-});
-beforeEach(() => emu.requestLog.clear());
+const rig = useEmulatorClient();
 
 const options: Partial<InferenceRequest> = {
   performanceConfig: { latency: 'optimized' },
@@ -31,10 +18,10 @@ const options: Partial<InferenceRequest> = {
 
 describe('service options', () => {
   it('Converse: performanceConfig, serviceTier and requestMetadata in the body', async () => {
-    const result = await client.invokeStream({ prompt: 'Hello', api: 'converse', ...options }).finalResult();
+    const result = await rig.client.invokeStream({ prompt: 'Hello', api: 'converse', ...options }).finalResult();
     expect(result.stopReason).toBe('end_turn');
-    expect(emu.requestLog.entries()[0]).toMatchObject({ latency: 'optimized', serviceTier: 'priority' });
-    expect(emu.requestLog.entries()[0]?.body).toMatchObject({
+    expect(rig.emu.requestLog.entries()[0]).toMatchObject({ latency: 'optimized', serviceTier: 'priority' });
+    expect(rig.emu.requestLog.entries()[0]?.body).toMatchObject({
       performanceConfig: { latency: 'optimized' },
       serviceTier: { type: 'priority' },
       requestMetadata: { team: 'search', run: '42' },
@@ -42,10 +29,10 @@ describe('service options', () => {
   });
 
   it('InvokeModelWithResponseStream and InvokeModel accept them (as headers)', async () => {
-    expect((await client.invokeStream({ prompt: 'Hello', ...options }).finalResult()).stopReason).toBe('end_turn');
-    expect((await client.invoke({ prompt: 'Hello', ...options })).stopReason).toBe('end_turn');
+    expect((await rig.client.invokeStream({ prompt: 'Hello', ...options }).finalResult()).stopReason).toBe('end_turn');
+    expect((await rig.client.invoke({ prompt: 'Hello', ...options })).stopReason).toBe('end_turn');
     // The emulator read them from the X-Amzn-Bedrock-* headers; the body stays the family's own.
-    for (const entry of emu.requestLog.entries()) {
+    for (const entry of rig.emu.requestLog.entries()) {
       expect(entry).toMatchObject({
         latency: 'optimized',
         serviceTier: 'priority',
@@ -53,7 +40,7 @@ describe('service options', () => {
       });
       expect(JSON.stringify(entry.body)).not.toMatch(/priority|optimized|search/);
     }
-    expect(emu.requestLog.entries()).toHaveLength(2);
+    expect(rig.emu.requestLog.entries()).toHaveLength(2);
   });
 
   it.each<[string, Partial<InferenceRequest>, string]>([
@@ -65,8 +52,8 @@ describe('service options', () => {
     ['a tier', { serviceTier: 'gold' as 'flex' }, "serviceTier must be 'default', 'priority' or 'flex'"],
     ['metadata values', { requestMetadata: { n: 1 as unknown as string } }, 'values strings of at most 256 characters'],
   ])('refuses %s Bedrock does not take, before any call', (_name, bad, message) => {
-    expect(() => client.invokeStream({ prompt: 'Hello', ...bad })).toThrow(ValidationError);
-    expect(() => client.invokeStream({ prompt: 'Hello', ...bad })).toThrow(message);
-    expect(emu.requestLog.entries()).toHaveLength(0);
+    expect(() => rig.client.invokeStream({ prompt: 'Hello', ...bad })).toThrow(ValidationError);
+    expect(() => rig.client.invokeStream({ prompt: 'Hello', ...bad })).toThrow(message);
+    expect(rig.emu.requestLog.entries()).toHaveLength(0);
   });
 });
