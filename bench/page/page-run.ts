@@ -63,6 +63,7 @@ export interface PageRunResult {
   framesDelivered: number;
   arrivalToPaintP50: number;
   arrivalToPaintP95: number;
+  /** From the last read that changed the answer on screen to the end of the frame that showed it. */
   lastChunkToPaintMs: number;
   /** From the `done` event's arrival to the answer's final DOM (data-phase done) and to its paint. */
   doneToFinalMs: number;
@@ -254,7 +255,7 @@ function reduce(
     framesDelivered: frames.length / Math.max(1, (last - first) / FRAME_MS),
     arrivalToPaintP50: percentile(delays, 50),
     arrivalToPaintP95: percentile(delays, 95),
-    lastChunkToPaintMs: onScreen(probe, last) - last,
+    lastChunkToPaintMs: lastVisibleChunkToPaint(probe),
     doneToFinalMs: done > 0 && probe.phaseDone > 0 ? probe.phaseDone - done : Number.NaN,
     doneToPaintMs: done > 0 ? (after_(probe.frameEnds, probe.phaseDone) ?? Number.NaN) - done : Number.NaN,
     finishMs: probe.finishes.reduce((sum, [, duration]) => sum + duration, 0),
@@ -284,6 +285,20 @@ function ms(value: number): string {
 /** The first value after `t` in an ascending list. */
 function after_(sorted: number[], t: number): number | undefined {
   return sorted.find((value) => value > t);
+}
+
+/**
+ * From the last read that changed what the answer shows to the end of the frame that showed it. The
+ * stream's last read may carry only whitespace (the quick fixture ends on a paragraph break) that changes
+ * nothing on screen: that read has no paint of its own, so the read before it is the last one that counts.
+ */
+function lastVisibleChunkToPaint(probe: ProbeData): number {
+  const lastMutation = probe.mutations.at(-1) ?? Number.NaN;
+  for (let i = probe.reads.length - 1; i >= 0; i--) {
+    const t = probe.reads[i]![0];
+    if (t < lastMutation) return onScreen(probe, t) - t;
+  }
+  return Number.NaN;
 }
 
 /** When what arrived at `t` was on screen: the end of the frame that made the first change to the answer after it. */
