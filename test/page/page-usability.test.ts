@@ -115,6 +115,39 @@ describe('using the chat page', () => {
     expect(await waitForAnswerEnd(page)).toBe('done');
   });
 
+  it('an account quota that is used up is not called throttling: it says retrying will not help', async () => {
+    h.emu.faults.add({ fault: { kind: 'error', errorType: 'ServiceQuotaExceededException' }, times: 1 });
+    const { page } = await h.openPage();
+    await ask(page, 'Hello over quota');
+    expect(await waitForAnswerEnd(page)).toBe('error');
+    const status = (await lastAnswer(page).locator('.status').textContent()) ?? '';
+    expect(status).toMatch(/quota of this account/);
+    expect(status).toMatch(/will not help/);
+    expect(status).not.toMatch(/throttling/i);
+    await screenshot(page, 'page-quota-exceeded');
+  });
+
+  it('a stream gone silent ends after 90 s with a message, stops upstream and keeps the partial answer', async () => {
+    h.emu.faults.add({ fault: { kind: 'stall', afterChunks: 4, ms: 600_000 }, times: 1 });
+    // The page's own clock is fake (time still flows), so its 90 s watchdog can be reached at once.
+    const { page } = await h.openPage({ setup: (p) => p.clock.install() });
+    await ask(page, 'Hello into the silence');
+    await page.waitForFunction(
+      () => (document.querySelector('li.message.assistant .answer')?.textContent ?? '') !== '',
+    );
+    await page.waitForTimeout(300);
+    const partial = (await lastAnswer(page).locator('.answer').textContent()) ?? '';
+    expect(await lastAnswer(page).getAttribute('data-phase')).not.toBe('error');
+    await page.clock.fastForward(91_000);
+    expect(await waitForAnswerEnd(page)).toBe('error');
+    expect(await lastAnswer(page).locator('.status').textContent()).toMatch(/No answer for 90 s/);
+    expect(await lastAnswer(page).locator('.answer').textContent()).toBe(partial);
+    expect(await page.locator('.typing').isVisible()).toBe(false);
+    const closed = await h.emu.requestLog.waitFor((entry) => entry.outcome === 'client-aborted', 10_000);
+    expect(closed.fault).toBe('stall');
+    await screenshot(page, 'page-silence-timeout');
+  });
+
   it('a refused request says what to fix, and a new message still works', async () => {
     const { page } = await h.openPage();
     await page.locator('#settings-toggle').click();

@@ -19,6 +19,7 @@ export class HttpError extends Error {
   readonly field: string | undefined;
   readonly fix: string | undefined;
   readonly retryable: boolean;
+  private readonly retryableKnown: boolean;
   /** Seconds, sent as Retry-After (429/503). */
   readonly retryAfterSeconds: number | undefined;
 
@@ -34,6 +35,7 @@ export class HttpError extends Error {
     this.field = extra.field;
     this.fix = extra.fix;
     this.retryable = extra.retryable ?? false;
+    this.retryableKnown = extra.retryable !== undefined;
     this.retryAfterSeconds = extra.retryAfterSeconds;
   }
 
@@ -41,7 +43,8 @@ export class HttpError extends Error {
     const body: HttpErrorBody = { type: this.type, message: this.message };
     if (this.field !== undefined) body.field = this.field;
     if (this.fix !== undefined) body.fix = this.fix;
-    if (this.retryable) body.retryable = true;
+    // Said whenever it is known: a client cannot tell a used-up quota's 429 from a rate's by its status.
+    if (this.retryableKnown) body.retryable = this.retryable;
     return body;
   }
 }

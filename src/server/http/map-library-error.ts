@@ -29,6 +29,9 @@ const FIXES: Record<string, string> = {
   AbortError: 'The generation was cancelled; start a new one.',
 };
 
+const QUOTA_FIX =
+  'Ask for a higher quota in the Service Quotas console, or ask for fewer tokens; retrying will not help.';
+
 export function factsOf(error: BedrockInferenceError): FailureFacts {
   const last = error instanceof RetryError ? error.lastError : error;
   return {
@@ -73,12 +76,14 @@ export function failureToHttp(facts: FailureFacts): HttpError {
   const extra: { field?: string; fix?: string; retryable: boolean; retryAfterSeconds?: number } = {
     retryable: facts.retryable,
   };
-  const fix = FIXES[facts.type];
+  // A used-up service quota of the account (ServiceQuotaExceededException) is throttling that waiting will not end.
+  const quotaUsedUp = facts.type === 'ThrottlingError' && !facts.retryable;
+  const fix = quotaUsedUp ? QUOTA_FIX : FIXES[facts.type];
   if (fix !== undefined) extra.fix = fix;
   if (facts.code === 'UnknownModelFamily' || /model (family|identifier|id)\b/i.test(facts.message)) {
     if (status === 400 || status === 404) extra.field = 'model';
   }
-  if (status === 429 || status === 503) {
+  if ((status === 429 || status === 503) && !quotaUsedUp) {
     extra.retryAfterSeconds = Math.max(1, Math.ceil((facts.retryAfterMs ?? 1000) / 1000));
   }
   return new HttpError(status, facts.type, facts.message, extra);

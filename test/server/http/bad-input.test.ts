@@ -149,6 +149,17 @@ describe('every class of bad input gets a 4xx naming the field and the fix', () 
     expect(body.error.type).toBe('ThrottlingError');
   });
 
+  it('a used-up account quota → 429 without Retry-After, saying retrying will not help', async () => {
+    h.emu.requestLog.clear();
+    h.emu.faults.add({ fault: { kind: 'error', errorType: 'ServiceQuotaExceededException' }, times: 1 });
+    const response = await postJson(`${h.url}/api/stream-completion`, { prompt: 'hi' });
+    const body = await expectError(response, 429, undefined);
+    expect(response.headers.get('retry-after')).toBeNull();
+    expect(body.error).toMatchObject({ type: 'ThrottlingError', retryable: false });
+    expect(body.error.fix).toMatch(/Service Quotas console.*retrying will not help/);
+    expect(h.emu.requestLog.entries()).toHaveLength(1);
+  });
+
   it('service failures → 5xx upstream statuses', async () => {
     h.emu.faults.add({ fault: { kind: 'error', errorType: 'ServiceUnavailableException' }, times: 10 });
     const unavailable = await postJson(`${h.url}/api/stream-completion`, { prompt: 'hi' });
