@@ -121,7 +121,7 @@ describe('using the chat page', () => {
     await ask(page, 'Hello over quota');
     expect(await waitForAnswerEnd(page)).toBe('error');
     const status = (await lastAnswer(page).locator('.status').textContent()) ?? '';
-    expect(status).toMatch(/quota of this account/);
+    expect(status).toMatch(/quota of this account is used up/);
     expect(status).toMatch(/will not help/);
     expect(status).not.toMatch(/throttling/i);
     await screenshot(page, 'page-quota-exceeded');

@@ -393,7 +393,9 @@ function errorNote(event: Extract<ChatEvent, { type: 'error' }>): string {
   if (event.status === 401) return 'The server needs a valid API key.';
   if (event.status === 429 || event.errorType === 'ThrottlingError') {
     // A service quota of the account (ServiceQuotaExceededException) is not a rate: waiting will not help.
-    if (!event.retryable) return `The request exceeds a Bedrock quota of this account: ${event.message}`;
+    if (!event.retryable) {
+      return `A Bedrock quota of this account is used up. ${event.fix ?? 'Retrying will not help: ask for a higher quota.'}`;
+    }
     const wait = event.retryAfterMs === undefined ? '' : ` Try again in ${Math.ceil(event.retryAfterMs / 1000)} s.`;
     return `Bedrock is throttling this model.${wait}`;
   }
