@@ -179,7 +179,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         requestLog.finish(entry, 'fault', {});
         return;
       }
-      if (fault?.kind === 'slow-first-byte') await pause(fault.ms, AbortSignal.timeout(fault.ms + 1_000));
+      if (fault?.kind === 'slow-first-byte') await pause(fault.ms, closedSignal(res));
       const requestSpeed = parseSpeed(headerValue(req, 'x-emulator-speed'));
       const pacer = createPacer(
         { ...options.timing, speed },
@@ -282,4 +282,11 @@ function usage(url: string) {
     admin:
       '/_emulator/health, /_emulator/models, /_emulator/requests, /_emulator/faults, /_emulator/scripts, /_emulator/guardrails, /_emulator/cache, /_emulator/config',
   };
+}
+
+/** Aborts when the client closes its connection, so a client that leaves mid-wait is logged at once. */
+function closedSignal(res: EmulatorResponse): AbortSignal {
+  const controller = new AbortController();
+  res.once('close', () => controller.abort());
+  return controller.signal;
 }

@@ -34,14 +34,15 @@ describe('request log outcomes', () => {
     expect(entry).toMatchObject({ outcome: 'completed', fault: 'stall' });
   });
 
-  it('a client leaving during a slow first byte is logged client-aborted once the answer would start', async () => {
-    emu.faults.add({ fault: { kind: 'slow-first-byte', ms: 400 } });
+  it('a client leaving during a slow first byte is logged client-aborted at once, not when the wait ends', async () => {
+    emu.faults.add({ fault: { kind: 'slow-first-byte', ms: 30_000 } });
     const controller = new AbortController();
     const stream = client.invokeStream({ prompt: 'Hello there', maxTokens: 60, signal: controller.signal });
     const settled = rejection(stream.finalResult());
     setTimeout(() => controller.abort(), 50);
     expect(await settled).toBeInstanceOf(AbortError);
-    const entry = await emu.requestLog.waitFor((e) => e.outcome !== 'pending', 5_000);
+    // Well before the 30 s wait would end.
+    const entry = await emu.requestLog.waitFor((e) => e.outcome !== 'pending', 10_000);
     expect(entry).toMatchObject({ outcome: 'client-aborted', chunksSent: 0 });
   });
 });
