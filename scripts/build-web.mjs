@@ -41,12 +41,6 @@ export async function buildWeb({ outdir = path.join(root, 'dist/web'), plugins =
   const cssFile = entry[1].cssBundle === undefined ? undefined : path.basename(entry[1].cssBundle);
   if (cssFile === undefined) throw new Error('src/web/main.ts must import its stylesheet (no CSS bundle was produced)');
 
-  const html = await readFile(path.join(root, 'src/web/index.html'), 'utf8');
-  await writeFile(
-    path.join(outdir, 'index.html'),
-    html.replace('%APP_JS%', `assets/${appFile}`).replace('%APP_CSS%', `assets/${cssFile}`),
-  );
-  await copyFile(path.join(root, 'src/web/favicon.svg'), path.join(outdir, 'favicon.svg'));
   const relative = (file) => path.relative(outdir, path.join(root, file));
   const manifest = {
     app: `assets/${appFile}`,
@@ -62,7 +56,32 @@ export async function buildWeb({ outdir = path.join(root, 'dist/web'), plugins =
     ),
   };
   await writeFile(path.join(outdir, 'manifest.json'), JSON.stringify(manifest, null, 2));
+
+  // The chunks the entry imports statically are preloaded, so the browser fetches them alongside the entry
+  // instead of a round trip later, once it has parsed the entry.
+  const preloads = staticImportsOf(manifest, manifest.app)
+    .map((file) => `<link rel="modulepreload" href="${file}" />`)
+    .join('\n    ');
+  const html = await readFile(path.join(root, 'src/web/index.html'), 'utf8');
+  await writeFile(
+    path.join(outdir, 'index.html'),
+    html
+      .replace('%APP_JS%', `assets/${appFile}`)
+      .replace('%APP_CSS%', `assets/${cssFile}`)
+      .replace('%APP_PRELOADS%', preloads),
+  );
+  await copyFile(path.join(root, 'src/web/favicon.svg'), path.join(outdir, 'favicon.svg'));
   return manifest;
+}
+
+/** Every file `file` imports statically, directly or through another, each once. */
+function staticImportsOf(manifest, file, seen = new Set()) {
+  for (const imported of manifest.outputs[file]?.imports ?? []) {
+    if (seen.has(imported)) continue;
+    seen.add(imported);
+    staticImportsOf(manifest, imported, seen);
+  }
+  return [...seen];
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {

@@ -77,6 +77,18 @@ describe('the chat page', () => {
     const js = await fetch(`${h.url}/${asset!}`, { headers: { 'accept-encoding': 'gzip' } });
     expect(js.status).toBe(200);
     expect(js.headers.get('cache-control')).toContain('immutable');
+    // The chunks the entry imports are preloaded (no second round trip), and each is served.
+    const preloads = [...html.matchAll(/<link rel="modulepreload" href="(assets\/chunks\/[^"]+\.js)"/g)].map(
+      (m) => m[1]!,
+    );
+    expect(preloads.length).toBeGreaterThan(0);
+    for (const chunk of preloads) expect((await fetch(`${h.url}/${chunk}`)).status).toBe(200);
+    const entry = await js.text();
+    const staticImports = [...entry.matchAll(/(?:from|import)\s*"\.\/(chunks\/[^"]+\.js)"/g)].map(
+      (m) => `assets/${m[1]!}`,
+    );
+    expect(staticImports.length).toBeGreaterThan(0);
+    for (const chunk of staticImports) expect(preloads).toContain(chunk);
   });
 
   it('shows the typing indicator until the first token, then streams the answer over several paints', async () => {
