@@ -124,6 +124,9 @@ describe('using the chat page', () => {
     expect(status).toMatch(/quota of this account is used up/);
     expect(status).toMatch(/will not help/);
     expect(status).not.toMatch(/throttling/i);
+    // No answer text: nothing to copy, but Retry stays.
+    expect(await lastAnswer(page).getByRole('button', { name: 'Copy answer' }).isHidden()).toBe(true);
+    expect(await lastAnswer(page).getByRole('button', { name: 'Retry' }).isVisible()).toBe(true);
     await screenshot(page, 'page-quota-exceeded');
   });
 

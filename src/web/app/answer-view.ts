@@ -40,6 +40,7 @@ export class AnswerView {
   private readonly continueButton: HTMLButtonElement;
   private readonly retryButton: HTMLButtonElement;
   private readonly shareButton: HTMLButtonElement;
+  private readonly copyButton: HTMLButtonElement;
   private readonly shareLine: HTMLDivElement;
   private readonly shareInput: HTMLInputElement;
   private readonly shareNote: HTMLSpanElement;
@@ -87,6 +88,7 @@ export class AnswerView {
     this.continueButton = h('button', { type: 'button', class: 'small', hidden: true }, 'Continue');
     this.retryButton = h('button', { type: 'button', class: 'small', hidden: true }, 'Retry');
     const copyButton = h('button', { type: 'button', class: 'small', 'aria-label': 'Copy answer' }, 'Copy');
+    this.copyButton = copyButton;
     this.shareButton = h(
       'button',
       { type: 'button', class: 'small share', hidden: true, title: 'A link that lets others watch this answer' },
@@ -343,6 +345,8 @@ export class AnswerView {
     this.continueButton.hidden =
       this.hooks.onContinue === undefined || !(status === 'error' && this.received.trim() !== '');
     this.retryButton.hidden = this.hooks.onRetry === undefined || status === 'done';
+    // Nothing to copy from an answer that ended before its first word.
+    this.copyButton.hidden = this.text.trim() === '';
     this.hooks.ended(this);
   }
 
