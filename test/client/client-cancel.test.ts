@@ -1,34 +1,19 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { AbortError } from '../../src/errors.js';
-import type { BedrockStreamingClient } from '../../src/client/bedrock-streaming-client.js';
-import type { Emulator } from '../../src/emulator/server.js';
 import { countedSignal } from './counted-signal.js';
-import { clientFor, rejection, startTestEmulator } from './emulator-harness.js';
+import { rejection, useEmulatorClient } from './emulator-harness.js';
 
-let emu: Emulator;
-let client: BedrockStreamingClient;
-beforeAll(async () => {
-  emu = await startTestEmulator();
-  client = clientFor(emu);
-});
-afterEach(() => {
-  emu.faults.clear();
-  emu.requestLog.clear();
-});
-afterAll(async () => {
-  client.destroy();
-  await emu.close();
-});
+const rig = useEmulatorClient();
 
 const prompt = 'Write five sentences about mountains.';
 // A stall keeps the upstream stream open, so closing it is visible in the request log.
-const holdOpen = () => emu.faults.add({ fault: { kind: 'stall', afterChunks: 5, ms: 20_000 } });
-const aborted = () => emu.requestLog.waitFor((e) => e.outcome !== 'pending', 5000);
+const holdOpen = () => rig.emu.faults.add({ fault: { kind: 'stall', afterChunks: 5, ms: 20_000 } });
+const aborted = () => rig.emu.requestLog.waitFor((e) => e.outcome !== 'pending', 5000);
 
 describe('cancellation closes the upstream request', () => {
   it('break out of for-await', async () => {
     holdOpen();
-    const stream = client.invokeStream({ prompt });
+    const stream = rig.client.invokeStream({ prompt });
     let first = '';
     for await (const delta of stream) {
       first = delta;
@@ -43,7 +28,7 @@ describe('cancellation closes the upstream request', () => {
 
   it('abort() while waiting for a chunk', async () => {
     holdOpen();
-    const stream = client.invokeStream({ prompt });
+    const stream = rig.client.invokeStream({ prompt });
     const iterator = stream[Symbol.asyncIterator]();
     await iterator.next();
     const pending = iterator
@@ -61,7 +46,7 @@ describe('cancellation closes the upstream request', () => {
   it("the caller's signal, with its listener removed afterwards", async () => {
     holdOpen();
     const { controller, signal, counts } = countedSignal();
-    const stream = client.invokeStream({ prompt, signal });
+    const stream = rig.client.invokeStream({ prompt, signal });
     const iterator = stream[Symbol.asyncIterator]();
     await iterator.next();
     controller.abort(new Error('page closed'));
@@ -74,16 +59,16 @@ describe('cancellation closes the upstream request', () => {
 
   it('leaves no listener on the caller signal after success, retries and invoke()', async () => {
     const { signal, counts } = countedSignal();
-    emu.faults.add({ fault: { kind: 'error', errorType: 'ThrottlingException' }, times: 1 });
-    await client.invokeStream({ prompt, signal }).finalResult();
-    await client.invoke({ prompt, signal });
-    await client.invokeStreamWithCallbacks({ prompt, signal });
+    rig.emu.faults.add({ fault: { kind: 'error', errorType: 'ThrottlingException' }, times: 1 });
+    await rig.client.invokeStream({ prompt, signal }).finalResult();
+    await rig.client.invoke({ prompt, signal });
+    await rig.client.invokeStreamWithCallbacks({ prompt, signal });
     expect(counts.added).toBe(3);
     expect(counts.removed).toBe(3);
   });
 
   it('abort() before anyone reads: the stream ends with an AbortError and nothing is sent', async () => {
-    const stream = client.invokeStream({ prompt });
+    const stream = rig.client.invokeStream({ prompt });
     stream.abort();
     const error = await rejection(
       (async () => {
@@ -92,27 +77,27 @@ describe('cancellation closes the upstream request', () => {
     );
     expect(error).toBeInstanceOf(AbortError);
     await expect(stream.finalResult()).rejects.toBe(error);
-    expect(emu.requestLog.entries()).toHaveLength(0);
+    expect(rig.emu.requestLog.entries()).toHaveLength(0);
   });
 
   it('break out of events() closes the request too', async () => {
     holdOpen();
-    const stream = client.invokeStream({ prompt });
+    const stream = rig.client.invokeStream({ prompt });
     for await (const event of stream.events()) if (event.type === 'text') break;
     expect((await aborted()).outcome).toBe('client-aborted');
   });
 
   it('an already-aborted signal never sends the request', async () => {
-    const error = await rejection(client.invokeStream({ prompt, signal: AbortSignal.abort() }).finalResult());
+    const error = await rejection(rig.client.invokeStream({ prompt, signal: AbortSignal.abort() }).finalResult());
     expect(error).toBeInstanceOf(AbortError);
-    expect(emu.requestLog.entries()).toHaveLength(0);
+    expect(rig.emu.requestLog.entries()).toHaveLength(0);
   });
 
   it('callbacks: onError receives the AbortError and the promise resolves', async () => {
     holdOpen();
     const controller = new AbortController();
     const errors: Error[] = [];
-    const result = await client.invokeStreamWithCallbacks({
+    const result = await rig.client.invokeStreamWithCallbacks({
       prompt,
       signal: controller.signal,
       onContent: () => controller.abort(),
@@ -132,15 +117,15 @@ describe('backpressure', () => {
     // Node's version (22 raised the default highWaterMark to 64 KiB), so the test checks that sending
     // stopped, not where.
     const sentence = 'Tea travelled from the hills of Yunnan along caravan roads to every port of the world. ';
-    emu.scripts.add({ answer: { text: sentence.repeat(1500) }, times: 1 });
-    const stream = client.invokeStream({
+    rig.emu.scripts.add({ answer: { text: sentence.repeat(1500) }, times: 1 });
+    const stream = rig.client.invokeStream({
       modelId: 'us.anthropic.claude-sonnet-4-20250514-v1:0',
       prompt: 'Write about the history of tea.',
       maxTokens: 32000,
     });
     const iterator = stream[Symbol.asyncIterator]();
     await iterator.next();
-    const [entry] = emu.requestLog.entries();
+    const [entry] = rig.emu.requestLog.entries();
     const sentWhilePaused = await settledCount(() => entry!.chunksSent);
     for (let step = await iterator.next(); step.done !== true; step = await iterator.next());
     const result = await stream.finalResult();

@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   RetryError,
   StreamInterruptedError,
@@ -7,24 +7,9 @@ import {
   ValidationError,
 } from '../../src/errors.js';
 import type { StreamEvent } from '../../src/client/stream-event.js';
-import type { BedrockStreamingClient } from '../../src/client/bedrock-streaming-client.js';
-import type { Emulator } from '../../src/emulator/server.js';
-import { CLAUDE, clientFor, rejection, startTestEmulator } from './emulator-harness.js';
+import { CLAUDE, clientFor, rejection, useEmulatorClient } from './emulator-harness.js';
 
-let emu: Emulator;
-let client: BedrockStreamingClient;
-beforeAll(async () => {
-  emu = await startTestEmulator();
-  client = clientFor(emu);
-});
-afterEach(() => {
-  emu.faults.clear();
-  emu.requestLog.clear();
-});
-afterAll(async () => {
-  client.destroy();
-  await emu.close();
-});
+const rig = useEmulatorClient();
 
 const prompt = 'Write five sentences about the sea.';
 
@@ -40,9 +25,9 @@ async function collect(stream: AsyncIterable<StreamEvent>): Promise<{ events: St
 
 describe('retries before the first chunk', () => {
   it('succeeds after injected throttling, with a retry event and attempts === 2', async () => {
-    const clean = await client.invoke({ prompt });
-    emu.faults.add({ fault: { kind: 'error', errorType: 'ThrottlingException' }, times: 1 });
-    const stream = client.invokeStream({ prompt });
+    const clean = await rig.client.invoke({ prompt });
+    rig.emu.faults.add({ fault: { kind: 'error', errorType: 'ThrottlingException' }, times: 1 });
+    const stream = rig.client.invokeStream({ prompt });
     const { events, error } = await collect(stream.events());
     expect(error).toBeUndefined();
     const retry = events.find((e) => e.type === 'retry');
@@ -51,12 +36,12 @@ describe('retries before the first chunk', () => {
     const result = await stream.finalResult();
     expect(result.attempts).toBe(2);
     expect(result.text).toBe(clean.text);
-    expect(emu.requestLog.entries().filter((e) => e.operation === 'InvokeModelWithResponseStream')).toHaveLength(2);
+    expect(rig.emu.requestLog.entries().filter((e) => e.operation === 'InvokeModelWithResponseStream')).toHaveLength(2);
   });
 
   it("honours the server's Retry-After, capped by maxDelayMs", async () => {
-    const patient = clientFor(emu, { retry: { baseDelayMs: 1, maxDelayMs: 400 } });
-    emu.faults.add({ fault: { kind: 'error', errorType: 'ThrottlingException', retryAfterSeconds: 30 } });
+    const patient = clientFor(rig.emu, { retry: { baseDelayMs: 1, maxDelayMs: 400 } });
+    rig.emu.faults.add({ fault: { kind: 'error', errorType: 'ThrottlingException', retryAfterSeconds: 30 } });
     const { events, error } = await collect(patient.invokeStream({ prompt }).events());
     expect(error).toBeUndefined();
     expect(events.find((e) => e.type === 'retry')).toMatchObject({ delayMs: 400 });
@@ -64,23 +49,25 @@ describe('retries before the first chunk', () => {
   });
 
   it('gives up with a RetryError carrying every attempt', async () => {
-    emu.faults.add({ fault: { kind: 'error', errorType: 'ServiceUnavailableException' }, times: 5 });
-    const error = await rejection(client.invokeStream({ prompt }).finalResult());
+    rig.emu.faults.add({ fault: { kind: 'error', errorType: 'ServiceUnavailableException' }, times: 5 });
+    const error = await rejection(rig.client.invokeStream({ prompt }).finalResult());
     expect(error).toBeInstanceOf(RetryError);
     expect((error as RetryError).errors).toHaveLength(3);
-    expect(emu.requestLog.entries()).toHaveLength(3);
+    expect(rig.emu.requestLog.entries()).toHaveLength(3);
   });
 
   it('never retries a validation error', async () => {
-    emu.faults.add({ fault: { kind: 'error', errorType: 'ValidationException', message: 'Malformed input request' } });
-    const error = await rejection(client.invokeStream({ prompt }).finalResult());
+    rig.emu.faults.add({
+      fault: { kind: 'error', errorType: 'ValidationException', message: 'Malformed input request' },
+    });
+    const error = await rejection(rig.client.invokeStream({ prompt }).finalResult());
     expect(error).toBeInstanceOf(ValidationError);
-    expect(emu.requestLog.entries()).toHaveLength(1);
+    expect(rig.emu.requestLog.entries()).toHaveLength(1);
   });
 
   it('retries invoke() the same way', async () => {
-    emu.faults.add({ fault: { kind: 'error', errorType: 'ThrottlingException' }, times: 1 });
-    const result = await client.invoke({ prompt });
+    rig.emu.faults.add({ fault: { kind: 'error', errorType: 'ThrottlingException' }, times: 1 });
+    const result = await rig.client.invoke({ prompt });
     expect(result.attempts).toBe(2);
   });
 });
@@ -94,8 +81,8 @@ describe('breaks after content arrived', () => {
     { kind: 'corrupt-crc', afterChunks: 6 },
     { kind: 'end-early', afterChunks: 6 },
   ] as const)('$kind gives StreamInterruptedError with the partial text', async (fault) => {
-    emu.faults.add({ fault });
-    const stream = client.invokeStream({ prompt });
+    rig.emu.faults.add({ fault });
+    const stream = rig.client.invokeStream({ prompt });
     let seen = '';
     const error = await rejection(
       (async () => {
@@ -106,20 +93,20 @@ describe('breaks after content arrived', () => {
     expect((error as StreamInterruptedError).partialText).toBe(seen);
     expect(seen.length).toBeGreaterThan(0);
     expect(stream.text).toBe(seen);
-    expect(emu.requestLog.entries()).toHaveLength(1); // never silently retried
+    expect(rig.emu.requestLog.entries()).toHaveLength(1); // never silently retried
   });
 
   it('a connection reset mid-stream (paced, so content arrived first) keeps the partial text', async () => {
-    emu.setSpeed('realistic');
+    rig.emu.setSpeed('realistic');
     try {
-      emu.faults.add({ fault: { kind: 'reset', afterChunks: 6 } });
-      const stream = client.invokeStream({ prompt });
+      rig.emu.faults.add({ fault: { kind: 'reset', afterChunks: 6 } });
+      const stream = rig.client.invokeStream({ prompt });
       const error = await rejection(stream.finalResult());
       expect(error).toBeInstanceOf(StreamInterruptedError);
       expect((error as StreamInterruptedError).partialText).toBe(stream.text);
       expect(stream.text.length).toBeGreaterThan(0);
     } finally {
-      emu.setSpeed('instant');
+      rig.emu.setSpeed('instant');
     }
   });
 
@@ -134,9 +121,11 @@ describe('breaks after content arrived', () => {
     ['converse', CLAUDE],
     ['converse', 'us.amazon.nova-lite-v1:0'],
   ] as const)('resume (%s, %s) continues to exactly the uninterrupted answer', async (api, modelId) => {
-    const clean = await client.invokeStream({ prompt, api, modelId }).finalResult();
-    emu.faults.add({ fault: { kind: 'stream-exception', exceptionType: 'internalServerException', afterChunks: 4 } });
-    const stream = client.invokeStream({ prompt, api, modelId, resume: true });
+    const clean = await rig.client.invokeStream({ prompt, api, modelId }).finalResult();
+    rig.emu.faults.add({
+      fault: { kind: 'stream-exception', exceptionType: 'internalServerException', afterChunks: 4 },
+    });
+    const stream = rig.client.invokeStream({ prompt, api, modelId, resume: true });
     const { events, error } = await collect(stream.events());
     expect(error).toBeUndefined();
     const text = events.flatMap((e) => (e.type === 'text' ? [e.delta] : [])).join('');
@@ -144,7 +133,7 @@ describe('breaks after content arrived', () => {
     expect(events.filter((e) => e.type === 'resume')).toHaveLength(1);
     const result = await stream.finalResult();
     expect(result).toMatchObject({ text: clean.text, resumes: 1, stopReason: 'end_turn' });
-    const continuation = emu.requestLog.entries().at(-1);
+    const continuation = rig.emu.requestLog.entries().at(-1);
     // The continuation carried the partial answer as its prefill.
     const resumed = events.find((e) => e.type === 'resume');
     const partial = clean.text.slice(0, resumed?.type === 'resume' ? resumed.partialLength : 0).trimEnd();
@@ -153,20 +142,24 @@ describe('breaks after content arrived', () => {
   });
 
   it('a continuation that fails to start keeps the earlier partial answer', async () => {
-    emu.faults.add({ fault: { kind: 'stream-exception', exceptionType: 'internalServerException', afterChunks: 6 } });
-    emu.faults.add({ fault: { kind: 'error', errorType: 'ValidationException', message: 'no prefill today' } });
-    const stream = client.invokeStream({ prompt, resume: true });
+    rig.emu.faults.add({
+      fault: { kind: 'stream-exception', exceptionType: 'internalServerException', afterChunks: 6 },
+    });
+    rig.emu.faults.add({ fault: { kind: 'error', errorType: 'ValidationException', message: 'no prefill today' } });
+    const stream = rig.client.invokeStream({ prompt, resume: true });
     const error = await rejection(stream.finalResult());
     expect(error).toBeInstanceOf(StreamInterruptedError);
     expect((error as StreamInterruptedError).cause).toBeInstanceOf(ValidationError);
     expect((error as StreamInterruptedError).partialText).toBe(stream.text);
     expect(stream.text.length).toBeGreaterThan(0);
-    expect(emu.requestLog.entries()).toHaveLength(2);
+    expect(rig.emu.requestLog.entries()).toHaveLength(2);
   });
 
   it('a family that cannot continue fails with the partial text kept, even with resume on', async () => {
-    emu.faults.add({ fault: { kind: 'stream-exception', exceptionType: 'internalServerException', afterChunks: 4 } });
-    const stream = client.invokeStream({ prompt, modelId: 'ai21.jamba-1-5-mini-v1:0', resume: true });
+    rig.emu.faults.add({
+      fault: { kind: 'stream-exception', exceptionType: 'internalServerException', afterChunks: 4 },
+    });
+    const stream = rig.client.invokeStream({ prompt, modelId: 'ai21.jamba-1-5-mini-v1:0', resume: true });
     const error = await rejection(stream.finalResult());
     expect(error).toBeInstanceOf(StreamInterruptedError);
     expect((error as StreamInterruptedError).partialText).toBe(stream.text);
@@ -176,36 +169,36 @@ describe('breaks after content arrived', () => {
 
 describe('timeouts', () => {
   it('fires the between-chunks timeout on a stall and closes the request', async () => {
-    emu.faults.add({ fault: { kind: 'stall', afterChunks: 5, ms: 20_000 } });
-    const stream = client.invokeStream({ prompt, timeouts: { betweenChunksMs: 300 } });
+    rig.emu.faults.add({ fault: { kind: 'stall', afterChunks: 5, ms: 20_000 } });
+    const stream = rig.client.invokeStream({ prompt, timeouts: { betweenChunksMs: 300 } });
     const error = await rejection(stream.finalResult());
     expect(error).toBeInstanceOf(TimeoutError);
     expect((error as TimeoutError).timeout).toBe('betweenChunks');
     expect((error as TimeoutError).partialText).toBe(stream.text);
-    const entry = await emu.requestLog.waitFor((e) => e.outcome !== 'pending', 5000);
+    const entry = await rig.emu.requestLog.waitFor((e) => e.outcome !== 'pending', 5000);
     expect(entry.outcome).toBe('client-aborted');
   });
 
   it('fires the first-chunk timeout when the first byte is slow, retrying it once', async () => {
-    emu.faults.add({ fault: { kind: 'slow-first-byte', ms: 20_000 }, times: 2 });
-    const error = await rejection(client.invokeStream({ prompt, timeouts: { firstChunkMs: 300 } }).finalResult());
+    rig.emu.faults.add({ fault: { kind: 'slow-first-byte', ms: 20_000 }, times: 2 });
+    const error = await rejection(rig.client.invokeStream({ prompt, timeouts: { firstChunkMs: 300 } }).finalResult());
     expect(error).toBeInstanceOf(RetryError);
     const last = (error as RetryError).lastError;
     expect(last).toBeInstanceOf(TimeoutError);
     expect((last as TimeoutError).timeout).toBe('firstChunk');
-    expect(emu.requestLog.entries()).toHaveLength(2);
+    expect(rig.emu.requestLog.entries()).toHaveLength(2);
   });
 
   it('answers on the retry when only the first attempt had a slow first byte', async () => {
-    emu.faults.add({ fault: { kind: 'slow-first-byte', ms: 20_000 } });
-    const result = await client.invokeStream({ prompt, timeouts: { firstChunkMs: 300 } }).finalResult();
+    rig.emu.faults.add({ fault: { kind: 'slow-first-byte', ms: 20_000 } });
+    const result = await rig.client.invokeStream({ prompt, timeouts: { firstChunkMs: 300 } }).finalResult();
     expect(result.attempts).toBe(2);
     expect(result.text.length).toBeGreaterThan(0);
   });
 
   it('fires the total timeout', async () => {
-    emu.faults.add({ fault: { kind: 'stall', afterChunks: 1, ms: 20_000 } });
-    const error = await rejection(client.invokeStream({ prompt, timeouts: { totalMs: 300 } }).finalResult());
+    rig.emu.faults.add({ fault: { kind: 'stall', afterChunks: 1, ms: 20_000 } });
+    const error = await rejection(rig.client.invokeStream({ prompt, timeouts: { totalMs: 300 } }).finalResult());
     expect(error).toBeInstanceOf(TimeoutError);
     expect((error as TimeoutError).timeout).toBe('total');
   });

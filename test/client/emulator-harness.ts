@@ -25,9 +25,10 @@ export function clientFor(emu: Emulator, options: BedrockStreamingClientOptions 
 }
 
 /**
- * A test emulator and our client for one test file: started before its tests, closed after them, the
- * emulator's request log cleared before each test. Read `emu` and `client` inside tests (they are set once
- * the file's tests start).
+ * A test emulator and our client for one test file: started before its tests, closed after them, and
+ * before each test the emulator's faults, scripted answers and request log are cleared (so a test starts
+ * from a clean emulator whatever the one before it left behind). Read `emu` and `client` inside tests
+ * (they are set once the file's tests start).
  */
 export function useEmulatorClient(): { readonly emu: Emulator; readonly client: BedrockStreamingClient } {
   const rig = {} as { emu: Emulator; client: BedrockStreamingClient };
@@ -39,7 +40,11 @@ export function useEmulatorClient(): { readonly emu: Emulator; readonly client: 
     rig.client.destroy();
     await rig.emu.close();
   });
-  beforeEach(() => rig.emu.requestLog.clear());
+  beforeEach(() => {
+    rig.emu.faults.clear();
+    rig.emu.scripts.clear();
+    rig.emu.requestLog.clear();
+  });
   return rig;
 }
 

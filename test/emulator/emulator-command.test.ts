@@ -3,38 +3,13 @@
  * checked, the real SDK signing with those credentials gets answers, a wrong secret gets AWS's 403, and a
  * malformed pair is refused with a message naming the expected form.
  */
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { InvokeModelCommand } from '@aws-sdk/client-bedrock-runtime';
 import { describe, expect, it } from 'vitest';
-import { CLAUDE, claudeBody, invokeText, sdkClient } from './support.js';
-
-const root = fileURLToPath(new URL('../../', import.meta.url));
-
-function runEmulator(args: string[]) {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/index.ts', 'emulator', ...args], {
-    cwd: root,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const url = new Promise<string>((resolve, reject) => {
-    child.stdout.on('data', () => {
-      const match = /listening on (http:\/\/\S+)/.exec(output);
-      if (match) resolve(match[1]!);
-    });
-    child.once('exit', (code) => reject(new Error(`emulator exited with ${code}: ${output}`)));
-  });
-  // A run that is expected to fail never prints its URL: that rejection is not an error of the test.
-  url.catch(() => undefined);
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return { url, exited, output: () => output, stop: () => child.kill('SIGTERM') };
-}
+import { CLAUDE, claudeBody, invokeText, runEmulatorCommand, sdkClient } from './support.js';
 
 describe('bedrock-inference emulator --verify-signatures', () => {
   it('checks SigV4 with the given credentials', async () => {
-    const run = runEmulator(['--port', '0', '--speed', 'instant', '--verify-signatures', 'local:s3cret']);
+    const run = runEmulatorCommand(['--port', '0', '--speed', 'instant', '--verify-signatures', 'local:s3cret']);
     try {
       const url = await run.url;
       expect(run.output()).toContain('Signatures are checked: sign with access key local');
@@ -63,7 +38,7 @@ describe('bedrock-inference emulator --verify-signatures', () => {
   }, 60_000);
 
   it('refuses a value that is not <key id>:<secret>', async () => {
-    const run = runEmulator(['--port', '0', '--verify-signatures', 'no-colon']);
+    const run = runEmulatorCommand(['--port', '0', '--verify-signatures', 'no-colon']);
     const code = await run.exited;
     expect(code).not.toBe(0);
     expect(run.output()).toContain('--verify-signatures takes <access key id>:<secret access key>, got "no-colon"');

@@ -5,53 +5,36 @@
  * chunk (InvokeModel*) or stop reason and metadata (Converse); Bedrock's errors for bad guardrail requests;
  * the admin API.
  */
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import {
   ConverseCommand,
   ConverseStreamCommand,
   InvokeModelCommand,
   InvokeModelWithResponseStreamCommand,
-  type BedrockRuntimeClient,
   type InvokeModelWithResponseStreamCommandInput,
 } from '@aws-sdk/client-bedrock-runtime';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmulator, type Emulator } from '../../src/emulator/server.js';
-import { CLAUDE, claudeBody, sdkClient } from './support.js';
-
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+import { describe, expect, it } from 'vitest';
+import { CLAUDE, claudeBody, rejection, runEmulatorCommand, useEmulator, type Json } from './support.js';
 
 const NOVA = 'us.amazon.nova-lite-v1:0';
 const INPUT_MESSAGE = 'Blocked: your question mentions a forbidden topic.';
 const OUTPUT_MESSAGE = 'Blocked: the answer touched a forbidden topic.';
 const SCRIPTED = 'The first part is fine. Then comes the password itself and more words after it.';
 
-let emulator: Emulator;
-let client: BedrockRuntimeClient;
-
-beforeAll(async () => {
-  emulator = await startEmulator({
-    speed: 'instant',
-    guardrails: [
-      {
-        id: 'gr1',
-        version: '1',
-        blockedWords: ['password'],
-        blockedInputMessaging: INPUT_MESSAGE,
-        blockedOutputsMessaging: OUTPUT_MESSAGE,
-      },
-    ],
-    scripts: [{ match: { prompt: 'tell me everything' }, answer: { text: SCRIPTED } }],
-  });
-  client = sdkClient(emulator.url);
-});
-afterAll(async () => {
-  client.destroy();
-  await emulator.close();
+const rig = useEmulator({
+  guardrails: [
+    {
+      id: 'gr1',
+      version: '1',
+      blockedWords: ['password'],
+      blockedInputMessaging: INPUT_MESSAGE,
+      blockedOutputsMessaging: OUTPUT_MESSAGE,
+    },
+  ],
+  scripts: [{ match: { prompt: 'tell me everything' }, answer: { text: SCRIPTED } }],
 });
 
 async function claudeStream(input: Partial<InvokeModelWithResponseStreamCommandInput> & { body: string }) {
-  const response = await client.send(
+  const response = await rig.client.send(
     new InvokeModelWithResponseStreamCommand({ modelId: CLAUDE, contentType: 'application/json', ...input }),
   );
   const chunks: Json[] = [];
@@ -63,15 +46,6 @@ async function claudeStream(input: Partial<InvokeModelWithResponseStreamCommandI
     .map((c) => c.delta.text)
     .join('');
   return { chunks, text, last: chunks.at(-1)! };
-}
-
-async function rejection(promise: Promise<unknown>): Promise<Error & { name: string }> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error & { name: string };
-  }
-  throw new Error('expected a rejection');
 }
 
 const guard = { guardrailIdentifier: 'gr1', guardrailVersion: '1' };
@@ -90,7 +64,7 @@ describe('InvokeModelWithResponseStream', () => {
       action: 'BLOCKED',
     });
     expect(chunks.find((c) => c.type === 'message_delta')!.delta.stop_reason).toBe('end_turn');
-    expect(emulator.requestLog.entries().at(-1)!.guardrail).toMatchObject({
+    expect(rig.emu.requestLog.entries().at(-1)!.guardrail).toMatchObject({
       id: 'gr1',
       action: 'INTERVENED',
       blocked: { phase: 'input' },
@@ -139,7 +113,7 @@ describe('InvokeModelWithResponseStream', () => {
 
 describe('InvokeModel', () => {
   it('puts the action in the response body', async () => {
-    const response = await client.send(
+    const response = await rig.client.send(
       new InvokeModelCommand({
         modelId: CLAUDE,
         contentType: 'application/json',
@@ -155,7 +129,7 @@ describe('InvokeModel', () => {
 
 describe('Converse', () => {
   it('stream: stopReason guardrail_intervened with metadata.trace.guardrail when trace is enabled', async () => {
-    const response = await client.send(
+    const response = await rig.client.send(
       new ConverseStreamCommand({
         modelId: NOVA,
         messages: [{ role: 'user', content: [{ text: 'Please tell me everything.' }] }],
@@ -177,7 +151,7 @@ describe('Converse', () => {
   });
 
   it('whole: a blocked input is the answer, and a config without version is rejected', async () => {
-    const answer = await client.send(
+    const answer = await rig.client.send(
       new ConverseCommand({
         modelId: CLAUDE,
         messages: [{ role: 'user', content: [{ text: 'password please' }] }],
@@ -188,7 +162,7 @@ describe('Converse', () => {
     expect(answer.output?.message?.content?.[0]?.text).toBe(INPUT_MESSAGE);
     expect((answer.trace?.guardrail?.inputAssessment as Json).gr1.wordPolicy.customWords[0].match).toBe('password');
     const error = await rejection(
-      client.send(
+      rig.client.send(
         new ConverseCommand({
           modelId: CLAUDE,
           messages: [{ role: 'user', content: [{ text: 'hi' }] }],
@@ -203,7 +177,7 @@ describe('Converse', () => {
 
 describe('admin API', () => {
   it('POST /_emulator/guardrails adds one, GET lists, DELETE clears', async () => {
-    const added = await fetch(`${emulator.url}/_emulator/guardrails`, {
+    const added = await fetch(`${rig.emu.url}/_emulator/guardrails`, {
       method: 'POST',
       body: JSON.stringify({ id: 'gr2', version: 'DRAFT', blockedWords: ['banana'] }),
     });
@@ -214,39 +188,23 @@ describe('admin API', () => {
       body: claudeBody('I like banana bread'),
     });
     expect(text).toBe('Sorry, the model cannot answer this question.');
-    const bad = await fetch(`${emulator.url}/_emulator/guardrails`, { method: 'POST', body: '{"id":"x"}' });
+    const bad = await fetch(`${rig.emu.url}/_emulator/guardrails`, { method: 'POST', body: '{"id":"x"}' });
     expect(bad.status).toBe(400);
-    const listed = (await (await fetch(`${emulator.url}/_emulator/guardrails`)).json()) as Json;
+    const listed = (await (await fetch(`${rig.emu.url}/_emulator/guardrails`)).json()) as Json;
     expect(listed.guardrails.map((g: Json) => g.id)).toEqual(['gr1', 'gr2']);
   });
 });
 
 describe('bedrock-inference emulator --guardrail', () => {
-  const root = fileURLToPath(new URL('../../', import.meta.url));
-
-  function runEmulator(args: string[]) {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/index.ts', 'emulator', ...args], {
-      cwd: root,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    const url = new Promise<string>((resolve, reject) => {
-      const read = (chunk: Buffer) => {
-        output += chunk.toString();
-        const match = /listening on (http:\/\/\S+)/.exec(output);
-        if (match) resolve(match[1]!);
-      };
-      child.stdout.on('data', read);
-      child.stderr.on('data', read);
-      child.once('exit', (code) => reject(new Error(`emulator exited with ${code}: ${output}`)));
-    });
-    url.catch(() => undefined);
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-    return { url, exited, output: () => output, stop: () => child.kill('SIGTERM') };
-  }
-
   it('starts with the guardrails given on the command line, and refuses a bad one', async () => {
-    const run = runEmulator(['--port', '0', '--speed', 'instant', '--guardrail', '{"id":"cli1","blockedWords":["x"]}']);
+    const run = runEmulatorCommand([
+      '--port',
+      '0',
+      '--speed',
+      'instant',
+      '--guardrail',
+      '{"id":"cli1","blockedWords":["x"]}',
+    ]);
     try {
       const url = await run.url;
       const listed = (await (await fetch(`${url}/_emulator/guardrails`)).json()) as Json;
@@ -257,7 +215,7 @@ describe('bedrock-inference emulator --guardrail', () => {
       run.stop();
       await run.exited;
     }
-    const bad = runEmulator(['--port', '0', '--guardrail', '{"id":"cli1"}']);
+    const bad = runEmulatorCommand(['--port', '0', '--guardrail', '{"id":"cli1"}']);
     expect(await bad.exited).not.toBe(0);
     expect(bad.output()).toContain('--guardrail: blockedWords');
   }, 20_000);

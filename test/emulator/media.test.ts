@@ -4,18 +4,10 @@
  * Bedrock refuses them: by models that cannot read them (Titan), when too large, too many, too wide, or
  * badly named.
  */
-import {
-  ConverseCommand,
-  InvokeModelCommand,
-  type BedrockRuntimeClient,
-  type Message,
-} from '@aws-sdk/client-bedrock-runtime';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConverseCommand, type Message } from '@aws-sdk/client-bedrock-runtime';
+import { describe, expect, it } from 'vitest';
 import { imageDimensions } from '../../src/emulator/media.js';
-import { startEmulator, type Emulator } from '../../src/emulator/server.js';
-import { CLAUDE, sdkClient } from './support.js';
-
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+import { CLAUDE, invokeJson, rejection, useEmulator, type Json } from './support.js';
 
 const NOVA = 'us.amazon.nova-lite-v1:0';
 const TITAN = 'amazon.titan-text-premier-v1:0';
@@ -71,33 +63,9 @@ const PDF = Buffer.from(
   '%PDF-1.4\n1 0 obj << >> stream\nBT (Quarterly revenue grew by ten percent) Tj ET\nendstream\n%%EOF',
 );
 
-let emulator: Emulator;
-let client: BedrockRuntimeClient;
+const rig = useEmulator();
 
-beforeAll(async () => {
-  emulator = await startEmulator({ speed: 'instant' });
-  client = sdkClient(emulator.url);
-});
-afterAll(async () => {
-  client.destroy();
-  await emulator.close();
-});
-
-async function invoke(modelId: string, body: Json): Promise<Json> {
-  const response = await client.send(
-    new InvokeModelCommand({ modelId, body: JSON.stringify(body), contentType: 'application/json' }),
-  );
-  return JSON.parse(Buffer.from(response.body).toString('utf8')) as Json;
-}
-
-async function rejection(promise: Promise<unknown>): Promise<Error & { name: string }> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error & { name: string };
-  }
-  throw new Error('expected a rejection');
-}
+const invoke = (modelId: string, body: Json) => invokeJson(rig.client, modelId, body);
 
 function claude(content: Json[]): Json {
   return { anthropic_version: 'bedrock-2023-05-31', max_tokens: 20, messages: [{ role: 'user', content }] };
@@ -170,10 +138,12 @@ describe('Converse', () => {
       { image: { format: 'png', source: { bytes: png(75, 10) } } },
       { document: { format: 'pdf', name: 'report', source: { bytes: PDF } } },
     ];
-    const answer = await client.send(new ConverseCommand({ modelId: CLAUDE, messages: messages(content) }));
-    const plain = await client.send(new ConverseCommand({ modelId: CLAUDE, messages: messages([]) }));
+    const answer = await rig.client.send(new ConverseCommand({ modelId: CLAUDE, messages: messages(content) }));
+    const plain = await rig.client.send(new ConverseCommand({ modelId: CLAUDE, messages: messages([]) }));
     expect(answer.usage!.inputTokens! - plain.usage!.inputTokens!).toBeGreaterThan(1);
-    const titan = await rejection(client.send(new ConverseCommand({ modelId: TITAN, messages: messages(content) })));
+    const titan = await rejection(
+      rig.client.send(new ConverseCommand({ modelId: TITAN, messages: messages(content) })),
+    );
     expect(titan.name).toBe('ValidationException');
     expect(titan.message).toBe("This model doesn't support the image field for user messages.");
   });
@@ -183,13 +153,13 @@ describe('Converse', () => {
       document: { format: 'txt' as const, name, source: { bytes: Buffer.from('hi') } },
     });
     const many = await rejection(
-      client.send(
+      rig.client.send(
         new ConverseCommand({ modelId: CLAUDE, messages: messages(Array.from({ length: 6 }, (_, i) => doc(`d${i}`))) }),
       ),
     );
     expect(many.message).toBe('The model returned the following errors: Too many documents: 6 > 5.');
     const badName = await rejection(
-      client.send(new ConverseCommand({ modelId: CLAUDE, messages: messages([doc('notes.txt')]) })),
+      rig.client.send(new ConverseCommand({ modelId: CLAUDE, messages: messages([doc('notes.txt')]) })),
     );
     expect(badName.message).toContain('can only contain alphanumeric characters');
   });

@@ -3,24 +3,18 @@
  * framed by its family, chunked and paced like generated text, cut by max_tokens, stop sequences and faults,
  * and continued from a prefill exactly as the continuation rule says. Also the admin API and the CLI flags.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import {
   ConverseCommand,
   ConverseStreamCommand,
   InvokeModelWithResponseStreamCommand,
-  type BedrockRuntimeClient,
   type Message,
 } from '@aws-sdk/client-bedrock-runtime';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startEmulator, type Emulator } from '../../src/emulator/server.js';
+import { describe, expect, it } from 'vitest';
 import { countTokens, tokenize } from '../../src/emulator/text/tokenizer.js';
-import { CLAUDE, claudeBody, invokeText, sdkClient } from './support.js';
-
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+import { CLAUDE, claudeBody, invokeText, runEmulatorCommand, sdkClient, useEmulator, type Json } from './support.js';
 
 const CLAUDE_THINKING = 'us.anthropic.claude-3-7-sonnet-20250219-v1:0';
 const LLAMA = 'us.meta.llama3-3-70b-instruct-v1:0';
@@ -53,25 +47,14 @@ const MARKDOWN = [
 const MULTI_BYTE = 'Emoji 👋🏽 and 👨‍👩‍👧 and 🇯🇵; CJK 漢字かなカナ 한국어; e\u0301 é Ω≈ç√∫ — “quotes” … the end.';
 const LONG = 'The quick brown fox jumps over the lazy dog. '.repeat(8).trimEnd();
 
-let emulator: Emulator;
-let client: BedrockRuntimeClient;
+const rig = useEmulator({}, { clearEachTest: true });
 const decoder = new TextDecoder();
 
-beforeAll(async () => {
-  emulator = await startEmulator({ port: 0, speed: 'instant' });
-  client = sdkClient(emulator.url);
-});
-afterEach(() => {
-  emulator.scripts.clear();
-  emulator.faults.clear();
-  emulator.requestLog.clear();
-});
-afterAll(async () => {
-  client?.destroy();
-  await emulator?.close();
-});
-
-async function invokeStream(modelId: string, body: object, via = client): Promise<{ chunks: Json[]; broke: boolean }> {
+async function invokeStream(
+  modelId: string,
+  body: object,
+  via = rig.client,
+): Promise<{ chunks: Json[]; broke: boolean }> {
   const response = await via.send(
     new InvokeModelWithResponseStreamCommand({ modelId, body: JSON.stringify(body), contentType: 'application/json' }),
   );
@@ -121,7 +104,7 @@ function llamaPrompt(question: string): string {
 }
 
 async function converseStream(modelId: string, messages: Message[], maxTokens?: number) {
-  const response = await client.send(
+  const response = await rig.client.send(
     new ConverseStreamCommand({
       modelId,
       messages,
@@ -143,11 +126,11 @@ async function converseStream(modelId: string, messages: Message[], maxTokens?: 
   return { text, deltas, stopReason, outputTokens };
 }
 
-const lastEntry = () => emulator.requestLog.entries().at(-1)!;
+const lastEntry = () => rig.emu.requestLog.entries().at(-1)!;
 
 describe('exact text, framed and chunked per family', () => {
   it('Claude messages (InvokeModelWithResponseStream): markdown, fences, tables and <script> byte-exact', async () => {
-    emulator.scripts.add({ match: { prompt: 'release notes' }, answer: { text: MARKDOWN } });
+    rig.emu.scripts.add({ match: { prompt: 'release notes' }, answer: { text: MARKDOWN } });
     const run = await claudeStream(ask('Please write the release notes.'));
     expect(run.text).toBe(MARKDOWN);
     expect(MARKDOWN.length).toBeGreaterThan(200);
@@ -158,16 +141,16 @@ describe('exact text, framed and chunked per family', () => {
   });
 
   it('keeps emoji, ZWJ sequences, flags, combining marks and CJK exact', async () => {
-    emulator.scripts.add({ answer: { text: MULTI_BYTE } });
+    rig.emu.scripts.add({ answer: { text: MULTI_BYTE } });
     const run = await claudeStream(ask('Anything'));
     expect(run.text).toBe(MULTI_BYTE);
     expect(run.textChunks).toBeGreaterThan(1);
     // The non-streaming call gives the same text.
-    expect((await invokeText(client, CLAUDE, claudeBody('Anything', 500))).text).toBe(MULTI_BYTE);
+    expect((await invokeText(rig.client, CLAUDE, claudeBody('Anything', 500))).text).toBe(MULTI_BYTE);
   });
 
   it('Llama (a prompt template) matches the whole prompt and streams one token a chunk', async () => {
-    emulator.scripts.add({ match: { prompt: 'haiku about tea' }, answer: { text: LONG } });
+    rig.emu.scripts.add({ match: { prompt: 'haiku about tea' }, answer: { text: LONG } });
     const { chunks } = await invokeStream(LLAMA, { prompt: llamaPrompt('Write a haiku about tea.'), max_gen_len: 500 });
     const pieces = chunks.map((c) => c.generation as string).filter((piece) => piece !== '');
     expect(pieces.join('')).toBe(LONG);
@@ -176,7 +159,7 @@ describe('exact text, framed and chunked per family', () => {
   });
 
   it('Titan text answers the script in its own chunk shape', async () => {
-    emulator.scripts.add({ match: { prompt: 'User: Tell me' }, answer: { text: MULTI_BYTE } });
+    rig.emu.scripts.add({ match: { prompt: 'User: Tell me' }, answer: { text: MULTI_BYTE } });
     const { chunks } = await invokeStream(TITAN, {
       inputText: 'User: Tell me something.\nBot:',
       textGenerationConfig: { maxTokenCount: 500 },
@@ -190,22 +173,22 @@ describe('exact text, framed and chunked per family', () => {
   });
 
   it('ConverseStream and Converse give the exact text with the usual events and usage', async () => {
-    emulator.scripts.add({ match: { prompt: 'markdown' }, answer: { text: MARKDOWN } });
+    rig.emu.scripts.add({ match: { prompt: 'markdown' }, answer: { text: MARKDOWN } });
     const messages: Message[] = [{ role: 'user', content: [{ text: 'Show me markdown.' }] }];
     const stream = await converseStream(NOVA, messages);
     expect(stream.text).toBe(MARKDOWN);
     expect(stream.deltas).toBeGreaterThan(1);
     expect(stream.stopReason).toBe('end_turn');
     expect(stream.outputTokens).toBe(countTokens(MARKDOWN));
-    const whole = await client.send(new ConverseCommand({ modelId: CLAUDE, messages }));
+    const whole = await rig.client.send(new ConverseCommand({ modelId: CLAUDE, messages }));
     expect(whole.output?.message?.content?.[0]?.text).toBe(MARKDOWN);
-    expect(emulator.requestLog.entries().map((entry) => entry.scripted)).toEqual([true, true]);
+    expect(rig.emu.requestLog.entries().map((entry) => entry.scripted)).toEqual([true, true]);
   });
 });
 
 describe('the generation rules apply to scripted text', () => {
   it('max_tokens keeps the first N tokens and stops with max_tokens', async () => {
-    emulator.scripts.add({ answer: { text: MARKDOWN } });
+    rig.emu.scripts.add({ answer: { text: MARKDOWN } });
     const run = await claudeStream(ask('Go'), { max_tokens: 9 });
     expect(run.text).toBe(tokenize(MARKDOWN).slice(0, 9).join(''));
     expect(run.stopReason).toBe('max_tokens');
@@ -216,14 +199,14 @@ describe('the generation rules apply to scripted text', () => {
   });
 
   it('a stop sequence cuts the script before it', async () => {
-    emulator.scripts.add({ answer: { text: 'alpha beta STOP gamma' } });
+    rig.emu.scripts.add({ answer: { text: 'alpha beta STOP gamma' } });
     const run = await claudeStream(ask('Go'), { stop_sequences: ['STOP'] });
     expect(run.text).toBe('alpha beta ');
     expect(run.stopReason).toBe('stop_sequence');
   });
 
   it('a trailing assistant prefill that is a prefix of the script continues with exactly the rest', async () => {
-    emulator.scripts.add({ match: { prompt: 'notes' }, answer: { text: MARKDOWN } });
+    rig.emu.scripts.add({ match: { prompt: 'notes' }, answer: { text: MARKDOWN } });
     // Cut points inside a word, after a space, inside the code fence and near the end.
     for (const cut of [1, 7, 16, 60, 140, MARKDOWN.length - 4]) {
       const partial = MARKDOWN.slice(0, cut).trimEnd();
@@ -241,15 +224,15 @@ describe('the generation rules apply to scripted text', () => {
   });
 
   it('a prompt-template family continues a partial answer appended to its prompt', async () => {
-    emulator.scripts.add({ match: { prompt: 'haiku' }, answer: { text: LONG } });
+    rig.emu.scripts.add({ match: { prompt: 'haiku' }, answer: { text: LONG } });
     const partial = LONG.slice(0, 50).trimEnd();
     const { chunks } = await invokeStream(LLAMA, { prompt: llamaPrompt('A haiku?') + partial, max_gen_len: 500 });
     expect(partial + chunks.map((c) => c.generation as string).join('')).toBe(LONG);
   });
 
   it('a stream-exception after 3 chunks cuts the script mid-way, and Continue gets the rest', async () => {
-    emulator.scripts.add({ answer: { text: MARKDOWN } });
-    emulator.faults.add({
+    rig.emu.scripts.add({ answer: { text: MARKDOWN } });
+    rig.emu.faults.add({
       fault: { kind: 'stream-exception', exceptionType: 'internalServerException', afterChunks: 3 },
       match: { operation: 'InvokeModelWithResponseStream' },
     });
@@ -265,7 +248,7 @@ describe('the generation rules apply to scripted text', () => {
   });
 
   it('uses the script reasoning only when reasoning is on', async () => {
-    emulator.scripts.add({ answer: { text: 'The answer is 4.', reasoning: 'Two plus two makes four.' } });
+    rig.emu.scripts.add({ answer: { text: 'The answer is 4.', reasoning: 'Two plus two makes four.' } });
     const thinking = { max_tokens: 2000, thinking: { type: 'enabled', budget_tokens: 1024 } };
     const withThinking = await claudeStream(ask('2+2?'), thinking, CLAUDE_THINKING);
     expect(withThinking.thinking).toBe('Two plus two makes four.');
@@ -278,29 +261,29 @@ describe('the generation rules apply to scripted text', () => {
 
 describe('matching', () => {
   it('times: 1 answers once, then generated text comes back', async () => {
-    emulator.scripts.add({ match: { prompt: 'once' }, answer: { text: 'Scripted once.' }, times: 1 });
+    rig.emu.scripts.add({ match: { prompt: 'once' }, answer: { text: 'Scripted once.' }, times: 1 });
     expect((await claudeStream(ask('Just once'))).text).toBe('Scripted once.');
     const second = await claudeStream(ask('Just once'));
     expect(second.text).not.toBe('Scripted once.');
     expect(second.text.length).toBeGreaterThan(0);
-    expect(emulator.requestLog.entries().map((entry) => entry.scripted)).toEqual([true, undefined]);
-    expect(emulator.scripts.list()).toEqual([]);
+    expect(rig.emu.requestLog.entries().map((entry) => entry.scripted)).toEqual([true, undefined]);
+    expect(rig.emu.scripts.list()).toEqual([]);
   });
 
   it('matches a modelId as sent or as its base model id', async () => {
-    emulator.scripts.add({ match: { modelId: LLAMA_BASE }, answer: { text: 'Llama only.' } });
-    emulator.scripts.add({ match: { modelId: CLAUDE_THINKING }, answer: { text: 'Profile id as sent.' } });
+    rig.emu.scripts.add({ match: { modelId: LLAMA_BASE }, answer: { text: 'Llama only.' } });
+    rig.emu.scripts.add({ match: { modelId: CLAUDE_THINKING }, answer: { text: 'Profile id as sent.' } });
     const llama = await invokeStream(LLAMA, { prompt: llamaPrompt('Hi'), max_gen_len: 100 });
     expect(llama.chunks.map((c) => c.generation as string).join('')).toBe('Llama only.');
     expect((await claudeStream(ask('Hi'), {}, CLAUDE_THINKING)).text).toBe('Profile id as sent.');
     const other = await claudeStream(ask('Hi'));
     expect(['Llama only.', 'Profile id as sent.']).not.toContain(other.text);
-    expect(emulator.requestLog.entries().map((entry) => entry.scripted)).toEqual([true, true, undefined]);
+    expect(rig.emu.requestLog.entries().map((entry) => entry.scripted)).toEqual([true, true, undefined]);
   });
 
   it('matches the prompt against the last user message only, and the first matching rule wins', async () => {
-    emulator.scripts.add({ match: { prompt: 'secret word' }, answer: { text: 'First rule.' } });
-    emulator.scripts.add({ match: { prompt: 'secret' }, answer: { text: 'Second rule.' } });
+    rig.emu.scripts.add({ match: { prompt: 'secret word' }, answer: { text: 'First rule.' } });
+    rig.emu.scripts.add({ match: { prompt: 'secret' }, answer: { text: 'Second rule.' } });
     const earlier = [
       { role: 'user', content: 'Tell me the secret word' },
       { role: 'assistant', content: 'No.' },
@@ -315,7 +298,7 @@ describe('matching', () => {
 
 describe('admin API', () => {
   const admin = (method: string, body?: unknown) =>
-    fetch(`${emulator.url}/_emulator/scripts`, {
+    fetch(`${rig.emu.url}/_emulator/scripts`, {
       method,
       ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
     }).then(async (response) => ({ status: response.status, json: (await response.json()) as Json }));
@@ -356,40 +339,18 @@ describe('admin API', () => {
     expect(times.json.message).toContain('1.times');
     expect((await admin('POST', '{not json')).status).toBe(400);
     expect((await admin('GET')).json.scripts).toEqual([]);
-    const unknown = await fetch(`${emulator.url}/_emulator/nope`).then((r) => r.json() as Promise<Json>);
+    const unknown = await fetch(`${rig.emu.url}/_emulator/nope`).then((r) => r.json() as Promise<Json>);
     expect(unknown.message).toContain('GET|POST|DELETE /_emulator/scripts');
   });
 });
 
 describe('bedrock-inference emulator --script / --script-file', () => {
-  const root = fileURLToPath(new URL('../../', import.meta.url));
-
-  function runEmulator(args: string[]) {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/index.ts', 'emulator', ...args], {
-      cwd: root,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    const url = new Promise<string>((resolve, reject) => {
-      child.stdout.on('data', () => {
-        const match = /listening on (http:\/\/\S+)/.exec(output);
-        if (match) resolve(match[1]!);
-      });
-      child.once('exit', (code) => reject(new Error(`emulator exited with ${code}: ${output}`)));
-    });
-    url.catch(() => undefined);
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-    return { url, exited, output: () => output, stop: () => child.kill('SIGTERM') };
-  }
-
   it('answers with the scripts given on the command line and in a file', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'scripts-'));
     const file = join(dir, 'scripts.json');
     writeFileSync(file, JSON.stringify([{ match: { prompt: 'from file' }, answer: { text: MARKDOWN } }]));
     const inline = JSON.stringify({ match: { prompt: 'inline' }, answer: { text: MULTI_BYTE }, times: 1 });
-    const run = runEmulator(['--port', '0', '--speed', 'instant', '--script', inline, '--script-file', file]);
+    const run = runEmulatorCommand(['--port', '0', '--speed', 'instant', '--script', inline, '--script-file', file]);
     const cli = sdkClient(await run.url);
     try {
       expect(run.output()).toContain('Scripted answers: 2 rule(s)');
@@ -419,7 +380,7 @@ describe('bedrock-inference emulator --script / --script-file', () => {
   }, 60_000);
 
   it('refuses bad JSON and bad rules with a clear message', async () => {
-    const badJson = runEmulator(['--port', '0', '--script', '{"answer":']);
+    const badJson = runEmulatorCommand(['--port', '0', '--script', '{"answer":']);
     expect(await badJson.exited).not.toBe(0);
     expect(badJson.output()).toContain('--script must be a JSON rule');
 
@@ -427,10 +388,10 @@ describe('bedrock-inference emulator --script / --script-file', () => {
     const file = join(dir, 'bad.json');
     writeFileSync(file, JSON.stringify([{ answer: { text: 'ok' } }, { answer: { txt: 'typo' } }]));
     try {
-      const badRule = runEmulator(['--port', '0', '--script-file', file]);
+      const badRule = runEmulatorCommand(['--port', '0', '--script-file', file]);
       expect(await badRule.exited).not.toBe(0);
       expect(badRule.output()).toContain('rule 1: answer.text');
-      const notArray = runEmulator(['--port', '0', '--script-file', join(dir, 'missing.json')]);
+      const notArray = runEmulatorCommand(['--port', '0', '--script-file', join(dir, 'missing.json')]);
       expect(await notArray.exited).not.toBe(0);
       expect(notArray.output()).toContain('--script-file cannot read');
     } finally {

@@ -8,17 +8,12 @@
 import {
   ConverseCommand,
   ConverseStreamCommand,
-  InvokeModelCommand,
-  type BedrockRuntimeClient,
   type ContentBlock,
   type Message,
   type Tool,
 } from '@aws-sdk/client-bedrock-runtime';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmulator, type Emulator } from '../../src/emulator/server.js';
-import { collectInvokeStream, sdkClient } from './support.js';
-
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+import { describe, expect, it } from 'vitest';
+import { collectInvokeStream, invokeJson, rejection, useEmulator, type Json } from './support.js';
 
 const CLAUDE = 'anthropic.claude-3-5-sonnet-20240620-v1:0';
 const NOVA = 'us.amazon.nova-pro-v1:0';
@@ -73,38 +68,14 @@ function validates(value: unknown, schema: Json): boolean {
   }
 }
 
-let emulator: Emulator;
-let client: BedrockRuntimeClient;
+const rig = useEmulator();
 
-beforeAll(async () => {
-  emulator = await startEmulator({ speed: 'instant' });
-  client = sdkClient(emulator.url);
-});
-afterAll(async () => {
-  client.destroy();
-  await emulator.close();
-});
-
-async function invoke(modelId: string, body: Json): Promise<Json> {
-  const response = await client.send(
-    new InvokeModelCommand({ modelId, body: JSON.stringify(body), contentType: 'application/json' }),
-  );
-  return JSON.parse(Buffer.from(response.body).toString('utf8')) as Json;
-}
+const invoke = (modelId: string, body: Json) => invokeJson(rig.client, modelId, body);
 
 async function stream(modelId: string, body: Json) {
-  const collected = await collectInvokeStream(client, modelId, JSON.stringify(body));
+  const collected = await collectInvokeStream(rig.client, modelId, JSON.stringify(body));
   if (collected.error) throw collected.error;
   return collected.chunks as Json[];
-}
-
-async function rejection(promise: Promise<unknown>): Promise<Error & { name: string }> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error & { name: string };
-  }
-  throw new Error('expected a rejection');
 }
 
 describe('Claude messages', () => {
@@ -179,7 +150,7 @@ describe('Claude messages', () => {
     expect(any.content).toEqual([expect.objectContaining({ type: 'tool_use', name: 'get_weather' })]);
     const named = await invoke(CLAUDE, { ...base, messages, tool_choice: { type: 'tool', name: 'get_time' } });
     expect(named.content.map((b: Json) => b.name)).toEqual(['get_time']);
-    expect(emulator.requestLog.entries().at(-1)).toMatchObject({
+    expect(rig.emu.requestLog.entries().at(-1)).toMatchObject({
       tools: ['get_weather', 'get_time'],
       toolChoice: 'tool:get_time',
     });
@@ -221,7 +192,7 @@ describe('Claude messages', () => {
   });
 
   it('makes the tool calls a scripted answer names, after its text', async () => {
-    emulator.scripts.add({
+    rig.emu.scripts.add({
       match: { prompt: 'book a table' },
       answer: { text: 'Booking now.', toolCalls: [{ name: 'get_time', input: { zone: 'Europe/Paris' } }] },
       times: 1,
@@ -252,7 +223,7 @@ describe('Converse', () => {
 
   it('streams contentBlockStart.toolUse and toolUse.input fragments, then answers the toolResult', async () => {
     const question: Message = { role: 'user', content: [{ text: 'Ask get_weather about Oslo.' }] };
-    const response = await client.send(
+    const response = await rig.client.send(
       new ConverseStreamCommand({ modelId: CLAUDE, messages: [question], toolConfig }),
     );
     let start: Json | undefined;
@@ -274,7 +245,7 @@ describe('Converse', () => {
     expect(validates(parsed, WEATHER_SCHEMA)).toBe(true);
     expect(stopReason).toBe('tool_use');
 
-    const followUp = await client.send(
+    const followUp = await rig.client.send(
       new ConverseCommand({
         modelId: NOVA,
         toolConfig,
@@ -297,14 +268,14 @@ describe('Converse', () => {
 
   it('answers toolChoice any and a named tool with a call, and rejects a result without its call', async () => {
     const messages: Message[] = [{ role: 'user', content: [{ text: 'Hi.' }] }];
-    const any = await client.send(
+    const any = await rig.client.send(
       new ConverseCommand({ modelId: CLAUDE, messages, toolConfig: { ...toolConfig, toolChoice: { any: {} } } }),
     );
     expect(any.stopReason).toBe('tool_use');
     const block = any.output?.message?.content?.[0] as ContentBlock.ToolUseMember;
     expect(block.toolUse.name).toBe('get_weather');
     expect(validates(block.toolUse.input, WEATHER_SCHEMA)).toBe(true);
-    const named = await client.send(
+    const named = await rig.client.send(
       new ConverseCommand({
         modelId: CLAUDE,
         messages,
@@ -314,7 +285,7 @@ describe('Converse', () => {
     expect((named.output?.message?.content?.[0] as ContentBlock.ToolUseMember).toolUse.name).toBe('get_time');
 
     const orphan = await rejection(
-      client.send(
+      rig.client.send(
         new ConverseCommand({
           modelId: CLAUDE,
           toolConfig,
@@ -331,7 +302,7 @@ describe('Converse', () => {
       'The number of toolResult blocks at messages.2.content exceeds the number of toolUse blocks of previous turn.',
     );
     const noConfig = await rejection(
-      client.send(
+      rig.client.send(
         new ConverseCommand({
           modelId: CLAUDE,
           messages: [{ role: 'user', content: [{ toolResult: { toolUseId: 'a', content: [{ text: 'x' }] } }] }],
@@ -342,7 +313,7 @@ describe('Converse', () => {
       'The toolConfig field must be defined when using toolUse and toolResult content blocks.',
     );
     const titan = await rejection(
-      client.send(
+      rig.client.send(
         new ConverseCommand({
           modelId: TITAN,
           messages: [{ role: 'user', content: [{ text: 'get_time' }] }],

@@ -32,81 +32,100 @@ function expectFragmentsMatchInput(events: readonly ChunkEvent[]): void {
 }
 
 describe('streamed tool calls, per family', () => {
-  it('Claude: text block, then tool_use blocks with input_json_delta fragments (one with no input)', async () => {
-    const adapter = resolveAdapter('anthropic.claude-3-haiku-20240307-v1:0');
-    const events = await replay(
-      'anthropic-tool-use.chunks.jsonl',
-      adapter.createChunkDecoder(),
-      adapter.deltaTemplates,
-    );
-    expect(toolEvents(events)).toEqual([
-      { type: 'tool-call-start', id: 'toolu_bdrk_01A', name: 'get_weather' },
-      { type: 'tool-call-delta', id: 'toolu_bdrk_01A', inputDelta: '{"location": "San Fra' },
-      { type: 'tool-call-delta', id: 'toolu_bdrk_01A', inputDelta: 'ncisco, CA", "unit": "fah' },
-      { type: 'tool-call-delta', id: 'toolu_bdrk_01A', inputDelta: 'renheit"}' },
-      {
-        type: 'tool-call',
-        id: 'toolu_bdrk_01A',
-        name: 'get_weather',
-        input: { location: 'San Francisco, CA', unit: 'fahrenheit' },
+  /**
+   * Each family's recorded chunks replayed through its adapter: the tool events it gives (when `toolEvents`
+   * is set), any family-specific checks (`also`), then one stop with reason tool_use and the family's raw one.
+   */
+  const families: {
+    title: string;
+    modelId: string;
+    fixture: string;
+    toolEvents?: ChunkEvent[];
+    also?: (events: readonly ChunkEvent[]) => void;
+    rawReason: string;
+  }[] = [
+    {
+      title: 'Claude: text block, then tool_use blocks with input_json_delta fragments (one with no input)',
+      modelId: 'anthropic.claude-3-haiku-20240307-v1:0',
+      fixture: 'anthropic-tool-use.chunks.jsonl',
+      toolEvents: [
+        { type: 'tool-call-start', id: 'toolu_bdrk_01A', name: 'get_weather' },
+        { type: 'tool-call-delta', id: 'toolu_bdrk_01A', inputDelta: '{"location": "San Fra' },
+        { type: 'tool-call-delta', id: 'toolu_bdrk_01A', inputDelta: 'ncisco, CA", "unit": "fah' },
+        { type: 'tool-call-delta', id: 'toolu_bdrk_01A', inputDelta: 'renheit"}' },
+        {
+          type: 'tool-call',
+          id: 'toolu_bdrk_01A',
+          name: 'get_weather',
+          input: { location: 'San Francisco, CA', unit: 'fahrenheit' },
+        },
+        { type: 'tool-call-start', id: 'toolu_bdrk_01B', name: 'get_time' },
+        { type: 'tool-call', id: 'toolu_bdrk_01B', name: 'get_time', input: {} },
+      ],
+      also: (events) =>
+        expect(events.filter((e) => e.type === 'text')).toEqual([{ type: 'text', delta: 'Let me check the weather.' }]),
+      rawReason: 'tool_use',
+    },
+    {
+      title: 'Nova: contentBlockStart toolUse, toolUse input deltas, contentBlockStop',
+      modelId: 'us.amazon.nova-pro-v1:0',
+      fixture: 'nova-tool-use.chunks.jsonl',
+      toolEvents: [
+        { type: 'tool-call-start', id: 'tool-use-id', name: 'test-tool' },
+        { type: 'tool-call-delta', id: 'tool-use-id', inputDelta: '{"value":' },
+        { type: 'tool-call-delta', id: 'tool-use-id', inputDelta: '"Sparkle Day"}' },
+        { type: 'tool-call', id: 'tool-use-id', name: 'test-tool', input: { value: 'Sparkle Day' } },
+      ],
+      rawReason: 'tool_use',
+    },
+    {
+      title: 'gpt-oss: OpenAI-style tool_calls deltas by index, ended by finish_reason tool_calls',
+      modelId: 'openai.gpt-oss-20b-1:0',
+      fixture: 'openai-tool-calls.chunks.jsonl',
+      also: (events) => {
+        expectFragmentsMatchInput(events);
+        expect(events.filter((e) => e.type === 'tool-call')).toEqual([
+          { type: 'tool-call', id: 'call_abc123', name: 'get_weather', input: { location: 'Paris' } },
+          { type: 'tool-call', id: 'call_def456', name: 'get_time', input: {} },
+        ]);
+        expect(events.filter((e) => e.type === 'tool-call-delta')).toHaveLength(3);
       },
-      { type: 'tool-call-start', id: 'toolu_bdrk_01B', name: 'get_time' },
-      { type: 'tool-call', id: 'toolu_bdrk_01B', name: 'get_time', input: {} },
-    ]);
-    expect(events.filter((e) => e.type === 'text')).toEqual([{ type: 'text', delta: 'Let me check the weather.' }]);
-    expect(stops(events)).toEqual([{ type: 'stop', reason: 'tool_use', rawReason: 'tool_use' }]);
-  });
+      rawReason: 'tool_calls',
+    },
+    {
+      title: 'Mistral chat: a whole call in message.tool_calls, stop_reason tool_calls',
+      modelId: 'mistral.mistral-large-2407-v1:0',
+      fixture: 'mistral-chat-tool-calls.chunks.jsonl',
+      toolEvents: [
+        { type: 'tool-call-start', id: 'D681PevKs', name: 'get_weather' },
+        { type: 'tool-call-delta', id: 'D681PevKs', inputDelta: '{"location": "Paris"}' },
+        { type: 'tool-call', id: 'D681PevKs', name: 'get_weather', input: { location: 'Paris' } },
+      ],
+      rawReason: 'tool_calls',
+    },
+    {
+      title: 'Command R: tool-calls-chunk fragments, ids made from the generation id, COMPLETE read as tool_use',
+      modelId: 'cohere.command-r-plus-v1:0',
+      fixture: 'cohere-tool-calls.chunks.jsonl',
+      toolEvents: [
+        { type: 'tool-call-start', id: 'gen-7f3a-call-0', name: 'get_weather' },
+        { type: 'tool-call-delta', id: 'gen-7f3a-call-0', inputDelta: '{"location": "Pa' },
+        { type: 'tool-call-delta', id: 'gen-7f3a-call-0', inputDelta: 'ris"}' },
+        { type: 'tool-call', id: 'gen-7f3a-call-0', name: 'get_weather', input: { location: 'Paris' } },
+      ],
+      rawReason: 'COMPLETE',
+    },
+  ];
 
-  it('Nova: contentBlockStart toolUse, toolUse input deltas, contentBlockStop', async () => {
-    const adapter = resolveAdapter('us.amazon.nova-pro-v1:0');
-    const events = await replay('nova-tool-use.chunks.jsonl', adapter.createChunkDecoder(), adapter.deltaTemplates);
-    expect(toolEvents(events)).toEqual([
-      { type: 'tool-call-start', id: 'tool-use-id', name: 'test-tool' },
-      { type: 'tool-call-delta', id: 'tool-use-id', inputDelta: '{"value":' },
-      { type: 'tool-call-delta', id: 'tool-use-id', inputDelta: '"Sparkle Day"}' },
-      { type: 'tool-call', id: 'tool-use-id', name: 'test-tool', input: { value: 'Sparkle Day' } },
-    ]);
-    expect(stops(events)).toEqual([{ type: 'stop', reason: 'tool_use', rawReason: 'tool_use' }]);
-  });
-
-  it('gpt-oss: OpenAI-style tool_calls deltas by index, ended by finish_reason tool_calls', async () => {
-    const adapter = resolveAdapter('openai.gpt-oss-20b-1:0');
-    const events = await replay('openai-tool-calls.chunks.jsonl', adapter.createChunkDecoder(), adapter.deltaTemplates);
-    expectFragmentsMatchInput(events);
-    expect(events.filter((e) => e.type === 'tool-call')).toEqual([
-      { type: 'tool-call', id: 'call_abc123', name: 'get_weather', input: { location: 'Paris' } },
-      { type: 'tool-call', id: 'call_def456', name: 'get_time', input: {} },
-    ]);
-    expect(events.filter((e) => e.type === 'tool-call-delta')).toHaveLength(3);
-    expect(stops(events)).toEqual([{ type: 'stop', reason: 'tool_use', rawReason: 'tool_calls' }]);
-  });
-
-  it('Mistral chat: a whole call in message.tool_calls, stop_reason tool_calls', async () => {
-    const adapter = resolveAdapter('mistral.mistral-large-2407-v1:0');
-    const events = await replay(
-      'mistral-chat-tool-calls.chunks.jsonl',
-      adapter.createChunkDecoder(),
-      adapter.deltaTemplates,
-    );
-    expect(toolEvents(events)).toEqual([
-      { type: 'tool-call-start', id: 'D681PevKs', name: 'get_weather' },
-      { type: 'tool-call-delta', id: 'D681PevKs', inputDelta: '{"location": "Paris"}' },
-      { type: 'tool-call', id: 'D681PevKs', name: 'get_weather', input: { location: 'Paris' } },
-    ]);
-    expect(stops(events)).toEqual([{ type: 'stop', reason: 'tool_use', rawReason: 'tool_calls' }]);
-  });
-
-  it('Command R: tool-calls-chunk fragments, ids made from the generation id, COMPLETE read as tool_use', async () => {
-    const adapter = resolveAdapter('cohere.command-r-plus-v1:0');
-    const events = await replay('cohere-tool-calls.chunks.jsonl', adapter.createChunkDecoder(), adapter.deltaTemplates);
-    expect(toolEvents(events)).toEqual([
-      { type: 'tool-call-start', id: 'gen-7f3a-call-0', name: 'get_weather' },
-      { type: 'tool-call-delta', id: 'gen-7f3a-call-0', inputDelta: '{"location": "Pa' },
-      { type: 'tool-call-delta', id: 'gen-7f3a-call-0', inputDelta: 'ris"}' },
-      { type: 'tool-call', id: 'gen-7f3a-call-0', name: 'get_weather', input: { location: 'Paris' } },
-    ]);
-    expect(stops(events)).toEqual([{ type: 'stop', reason: 'tool_use', rawReason: 'COMPLETE' }]);
-  });
+  for (const family of families) {
+    it(family.title, async () => {
+      const adapter = resolveAdapter(family.modelId);
+      const events = await replay(family.fixture, adapter.createChunkDecoder(), adapter.deltaTemplates);
+      if (family.toolEvents) expect(toolEvents(events)).toEqual(family.toolEvents);
+      family.also?.(events);
+      expect(stops(events)).toEqual([{ type: 'stop', reason: 'tool_use', rawReason: family.rawReason }]);
+    });
+  }
 
   it('Converse: toolUse start/delta/stop events after a text block (with the p padding)', async () => {
     const lines = fixtureLines('converse-tool-use.events.jsonl').map((line) => JSON.parse(line) as [string, unknown]);

@@ -4,45 +4,30 @@
  * stream that was stalled and then completed is `completed` (the fault is still recorded), and a
  * client that leaves during a slow first byte is `client-aborted`, never `pending` forever.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { AbortError } from '../../src/errors.js';
-import type { BedrockStreamingClient } from '../../src/client/bedrock-streaming-client.js';
-import type { Emulator } from '../../src/emulator/server.js';
-import { clientFor, rejection, startTestEmulator } from '../client/emulator-harness.js';
+import { rejection, useEmulatorClient } from '../client/emulator-harness.js';
 
-let emu: Emulator;
-let client: BedrockStreamingClient;
-beforeAll(async () => {
-  emu = await startTestEmulator();
-  client = clientFor(emu);
-});
-afterEach(() => {
-  emu.faults.clear();
-  emu.requestLog.clear();
-});
-afterAll(async () => {
-  client.destroy();
-  await emu.close();
-});
+const rig = useEmulatorClient();
 
 describe('request log outcomes', () => {
   it('a stall that then completes is logged completed, with the stall recorded', async () => {
-    emu.faults.add({ fault: { kind: 'stall', afterChunks: 3, ms: 100 } });
-    const result = await client.invokeStream({ prompt: 'Hello there', maxTokens: 60 }).finalResult();
+    rig.emu.faults.add({ fault: { kind: 'stall', afterChunks: 3, ms: 100 } });
+    const result = await rig.client.invokeStream({ prompt: 'Hello there', maxTokens: 60 }).finalResult();
     expect(result.stopReason).not.toBe('other');
-    const entry = await emu.requestLog.waitFor((e) => e.outcome !== 'pending');
+    const entry = await rig.emu.requestLog.waitFor((e) => e.outcome !== 'pending');
     expect(entry).toMatchObject({ outcome: 'completed', fault: 'stall' });
   });
 
   it('a client leaving during a slow first byte is logged client-aborted at once, not when the wait ends', async () => {
-    emu.faults.add({ fault: { kind: 'slow-first-byte', ms: 30_000 } });
+    rig.emu.faults.add({ fault: { kind: 'slow-first-byte', ms: 30_000 } });
     const controller = new AbortController();
-    const stream = client.invokeStream({ prompt: 'Hello there', maxTokens: 60, signal: controller.signal });
+    const stream = rig.client.invokeStream({ prompt: 'Hello there', maxTokens: 60, signal: controller.signal });
     const settled = rejection(stream.finalResult());
     setTimeout(() => controller.abort(), 50);
     expect(await settled).toBeInstanceOf(AbortError);
     // Well before the 30 s wait would end.
-    const entry = await emu.requestLog.waitFor((e) => e.outcome !== 'pending', 10_000);
+    const entry = await rig.emu.requestLog.waitFor((e) => e.outcome !== 'pending', 10_000);
     expect(entry).toMatchObject({ outcome: 'client-aborted', chunksSent: 0 });
   });
 });

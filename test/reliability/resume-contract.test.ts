@@ -6,27 +6,11 @@
  * family's format cannot continue an answer, the error says exactly why instead of telling the caller
  * to pass the resume: true they passed.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { StreamInterruptedError, type BedrockInferenceError } from '../../src/errors.js';
-import type { BedrockStreamingClient } from '../../src/client/bedrock-streaming-client.js';
-import type { Emulator } from '../../src/emulator/server.js';
-import { clientFor, rejection, startTestEmulator } from '../client/emulator-harness.js';
+import { rejection, useEmulatorClient } from '../client/emulator-harness.js';
 
-let emu: Emulator;
-let client: BedrockStreamingClient;
-beforeAll(async () => {
-  emu = await startTestEmulator();
-  client = clientFor(emu);
-});
-afterEach(() => {
-  emu.faults.clear();
-  emu.scripts.clear();
-  emu.requestLog.clear();
-});
-afterAll(async () => {
-  client.destroy();
-  await emu.close();
-});
+const rig = useEmulatorClient();
 
 const prompt = 'Write a long story about a lighthouse keeper.';
 const maxTokensOf = (body: unknown) => (body as { max_tokens: number }).max_tokens;
@@ -35,9 +19,11 @@ describe('resume keeps the whole answer within maxTokens', () => {
   it.each([20, 40, 60])(
     'cut after %i events: output tokens of all attempts together stay <= maxTokens',
     async (afterChunks) => {
-      emu.faults.add({ fault: { kind: 'stream-exception', exceptionType: 'internalServerException', afterChunks } });
-      const result = await client.invokeStream({ prompt, maxTokens: 400, resume: true }).finalResult();
-      const [first, second] = emu.requestLog.entries();
+      rig.emu.faults.add({
+        fault: { kind: 'stream-exception', exceptionType: 'internalServerException', afterChunks },
+      });
+      const result = await rig.client.invokeStream({ prompt, maxTokens: 400, resume: true }).finalResult();
+      const [first, second] = rig.emu.requestLog.entries();
       expect(first?.outcome).toBe('fault'); // the cut happened mid-answer
       expect(result.resumes).toBe(1);
       expect(result.usage.outputTokens).toBeLessThanOrEqual(400);
@@ -48,25 +34,31 @@ describe('resume keeps the whole answer within maxTokens', () => {
 });
 
 describe('resume with reasoning', () => {
+  const thinking = { prompt, maxTokens: 3000, reasoning: { budgetTokens: 1024 }, resume: true };
+
   it('a Claude thinking request cut after its answer began is continued to exactly the scripted answer', async () => {
     const text = Array.from({ length: 40 }, (_, i) => `Sentence ${i + 1} of the answer.`).join(' ');
-    emu.scripts.add({ answer: { text, reasoning: 'Let me think about lighthouses first.' } });
-    emu.faults.add({ fault: { kind: 'stream-exception', exceptionType: 'internalServerException', afterChunks: 12 } });
-    const stream = client.invokeStream({ prompt, maxTokens: 3000, reasoning: { budgetTokens: 1024 }, resume: true });
+    rig.emu.scripts.add({ answer: { text, reasoning: 'Let me think about lighthouses first.' } });
+    rig.emu.faults.add({
+      fault: { kind: 'stream-exception', exceptionType: 'internalServerException', afterChunks: 12 },
+    });
+    const stream = rig.client.invokeStream(thinking);
     const result = await stream.finalResult();
     expect(result.resumes).toBe(1);
     expect(result.text).toBe(text);
     expect(result.reasoning).toBe('Let me think about lighthouses first.');
     // The continuation is a plain prefill: the reasoning was already streamed.
-    const continuation = emu.requestLog.entries()[1]!.body as { thinking?: unknown; messages: { role: string }[] };
+    const continuation = rig.emu.requestLog.entries()[1]!.body as { thinking?: unknown; messages: { role: string }[] };
     expect(continuation.thinking).toBeUndefined();
     expect(continuation.messages.at(-1)?.role).toBe('assistant');
   });
 
   it('a cut while the model is still reasoning says a reasoning block cannot be continued', async () => {
-    emu.scripts.add({ answer: { text: 'Short answer.', reasoning: 'Thinking. '.repeat(200) } });
-    emu.faults.add({ fault: { kind: 'stream-exception', exceptionType: 'internalServerException', afterChunks: 6 } });
-    const stream = client.invokeStream({ prompt, maxTokens: 3000, reasoning: { budgetTokens: 1024 }, resume: true });
+    rig.emu.scripts.add({ answer: { text: 'Short answer.', reasoning: 'Thinking. '.repeat(200) } });
+    rig.emu.faults.add({
+      fault: { kind: 'stream-exception', exceptionType: 'internalServerException', afterChunks: 6 },
+    });
+    const stream = rig.client.invokeStream(thinking);
     const error = await rejection(stream.finalResult());
     expect(error).toBeInstanceOf(StreamInterruptedError);
     expect((error as Error).message).toMatch(
@@ -82,17 +74,19 @@ describe('resume of DeepSeek R1 (its prompt is ours: the reasoning and the parti
     'resume is not possible here: the stream broke while the model was still reasoning, before any answer text; a reasoning block cannot be continued (retry the request).';
 
   it('every cut point ends byte-exact as the uninterrupted answer, or (inside the reasoning) says why not', async () => {
-    const clean = await client.invokeStream({ prompt, modelId: R1, maxTokens: 2000 }).finalResult();
-    const chunks = emu.requestLog.entries()[0]!.chunksSent;
+    const clean = await rig.client.invokeStream({ prompt, modelId: R1, maxTokens: 2000 }).finalResult();
+    const chunks = rig.emu.requestLog.entries()[0]!.chunksSent;
     expect(clean.reasoning.length).toBeGreaterThan(0);
     expect(clean.text.length).toBeGreaterThan(0);
     let resumed = 0;
     let inReasoning = 0;
     for (let afterChunks = 1; afterChunks < chunks; afterChunks++) {
-      emu.requestLog.clear();
-      emu.faults.clear();
-      emu.faults.add({ fault: { kind: 'stream-exception', exceptionType: 'internalServerException', afterChunks } });
-      const stream = client.invokeStream({ prompt, modelId: R1, maxTokens: 2000, resume: true });
+      rig.emu.requestLog.clear();
+      rig.emu.faults.clear();
+      rig.emu.faults.add({
+        fault: { kind: 'stream-exception', exceptionType: 'internalServerException', afterChunks },
+      });
+      const stream = rig.client.invokeStream({ prompt, modelId: R1, maxTokens: 2000, resume: true });
       let delivered = '';
       let partialLength: number | undefined;
       let failure: unknown;
@@ -104,7 +98,7 @@ describe('resume of DeepSeek R1 (its prompt is ours: the reasoning and the parti
       } catch (error) {
         failure = error;
       }
-      const [first, second] = emu.requestLog.entries();
+      const [first, second] = rig.emu.requestLog.entries();
       expect(first?.outcome, `cut after ${afterChunks}`).toBe('fault');
       if (failure === undefined) {
         // Cut after the answer began: continued once, the caller saw exactly the uninterrupted answer.
@@ -126,7 +120,7 @@ describe('resume of DeepSeek R1 (its prompt is ours: the reasoning and the parti
         expect((failure as Error).message).toContain(REASONING_CUT);
         expect(delivered).toBe('');
         expect((failure as BedrockInferenceError).partialText).toBe('');
-        expect(emu.requestLog.entries()).toHaveLength(1);
+        expect(rig.emu.requestLog.entries()).toHaveLength(1);
       }
     }
     expect(resumed).toBeGreaterThanOrEqual(5);
@@ -139,21 +133,25 @@ describe('resume of DeepSeek R1 (its prompt is ours: the reasoning and the parti
       { role: 'assistant' as const, content: 'Hello to you.' },
       { role: 'user' as const, content: prompt },
     ];
-    const clean = await client.invokeStream({ messages, modelId: R1, maxTokens: 2000 }).finalResult();
-    const chunks = emu.requestLog.entries()[0]!.chunksSent;
-    emu.requestLog.clear();
-    emu.faults.add({
+    const clean = await rig.client.invokeStream({ messages, modelId: R1, maxTokens: 2000 }).finalResult();
+    const chunks = rig.emu.requestLog.entries()[0]!.chunksSent;
+    rig.emu.requestLog.clear();
+    rig.emu.faults.add({
       fault: { kind: 'stream-exception', exceptionType: 'internalServerException', afterChunks: chunks - 4 },
     });
-    const result = await client.invokeStream({ messages, modelId: R1, maxTokens: 2000, resume: true }).finalResult();
+    const result = await rig.client
+      .invokeStream({ messages, modelId: R1, maxTokens: 2000, resume: true })
+      .finalResult();
     expect(result).toMatchObject({ text: clean.text, resumes: 1 });
-    const continued = (emu.requestLog.entries()[1]!.body as { prompt: string }).prompt;
+    const continued = (rig.emu.requestLog.entries()[1]!.body as { prompt: string }).prompt;
     expect(continued).toContain('<｜Assistant｜>Hello to you.<｜end▁of▁sentence｜><｜User｜>');
   });
 
   it('through Converse, where the prompt is not ours, it says to use InvokeModel', async () => {
-    emu.faults.add({ fault: { kind: 'stream-exception', exceptionType: 'internalServerException', afterChunks: 40 } });
-    const stream = client.invokeStream({ prompt, modelId: R1, api: 'converse', maxTokens: 2000, resume: true });
+    rig.emu.faults.add({
+      fault: { kind: 'stream-exception', exceptionType: 'internalServerException', afterChunks: 40 },
+    });
+    const stream = rig.client.invokeStream({ prompt, modelId: R1, api: 'converse', maxTokens: 2000, resume: true });
     const error = await rejection(stream.finalResult());
     expect(error).toBeInstanceOf(StreamInterruptedError);
     expect((error as Error).message).toContain(
@@ -179,8 +177,10 @@ describe('families whose format cannot continue an answer say why', () => {
       "gpt-oss's chat format takes a trailing assistant message as history, not as the start of its reply",
     ],
   ])('%s', async (modelId, why) => {
-    emu.faults.add({ fault: { kind: 'stream-exception', exceptionType: 'internalServerException', afterChunks: 6 } });
-    const stream = client.invokeStream({ prompt, modelId, maxTokens: 300, resume: true });
+    rig.emu.faults.add({
+      fault: { kind: 'stream-exception', exceptionType: 'internalServerException', afterChunks: 6 },
+    });
+    const stream = rig.client.invokeStream({ prompt, modelId, maxTokens: 300, resume: true });
     const error = await rejection(stream.finalResult());
     expect(error).toBeInstanceOf(StreamInterruptedError);
     expect((error as Error).message).toContain(`resume is not possible here: ${why}.`);
@@ -189,8 +189,10 @@ describe('families whose format cannot continue an answer say why', () => {
   });
 
   it('without resume, a family that could continue still says how to turn it on', async () => {
-    emu.faults.add({ fault: { kind: 'stream-exception', exceptionType: 'internalServerException', afterChunks: 6 } });
-    const error = await rejection(client.invokeStream({ prompt, maxTokens: 300 }).finalResult());
+    rig.emu.faults.add({
+      fault: { kind: 'stream-exception', exceptionType: 'internalServerException', afterChunks: 6 },
+    });
+    const error = await rejection(rig.client.invokeStream({ prompt, maxTokens: 300 }).finalResult());
     expect((error as Error).message).toMatch(/pass resume: true/);
   });
 });
