@@ -303,6 +303,9 @@ describe('streaming markdown in Chromium', () => {
       '<a href="data:text/html,<script>alert(1)</script>">d</a> <form action="https://evil.example"><input></form>',
       '<div style="background:url(https://evil.example/x)">styled</div>',
       '[safe](https://example.org/) [mail](mailto:a@example.org) [rel](/docs) [hash](#part)',
+      // Highlighted code: its HTML never reaches the DOM as HTML, however it is highlighted.
+      '```html\n<img src=x onerror="window.__xss=7"><script>window.__xss=8</script>\n```',
+      '```js\nconst s = "</span><img src=x onerror=window.__xss=9>";\n```',
     ].join('\n\n');
     const result = await open.evaluate(async (text) => {
       const inspect = (root: Element) => ({
@@ -316,6 +319,7 @@ describe('streaming markdown in Chromium', () => {
           target: a.getAttribute('target'),
         })),
         text: root.textContent,
+        highlightedSpans: root.querySelectorAll('pre code.hljs span').length,
       });
       const streamedRoot = document.createElement('div');
       const wholeRoot = document.createElement('div');
@@ -352,7 +356,44 @@ describe('streaming markdown in Chromium', () => {
       // Raw HTML shows as the text it is.
       expect(rendered.text).toContain('<script>window.__xss=1</script>');
       expect(rendered.text).toContain('<iframe src="javascript:window.__xss=5"></iframe>');
+      expect(rendered.text).toContain('<img src=x onerror="window.__xss=7"><script>window.__xss=8</script>');
+      expect(rendered.text).toContain('const s = "</span><img src=x onerror=window.__xss=9>";');
+      expect(rendered.highlightedSpans).toBeGreaterThan(5);
     }
+  });
+
+  it("starts loading a code block's language while the block still streams, and highlights it at its end", async () => {
+    const requests: string[] = [];
+    const fresh = await h.newPage();
+    fresh.on('request', (request) => requests.push(new URL(request.url()).pathname));
+    await fresh.evaluate(() => {
+      const root = document.createElement('div');
+      root.id = 'streamed';
+      document.body.append(root);
+      const renderer = new (window as unknown as TestWindow).md.StreamingMarkdown(root);
+      (window as unknown as { renderer: unknown }).renderer = renderer;
+      renderer.append('Go:\n\n```go\npackage main\n\nfunc main() {\n');
+      renderer.render();
+    });
+    // The fence is still open: the block is plain text, and its language is on its way already.
+    await expect.poll(() => requests.some((path) => path.startsWith('/go-')), { timeout: 10_000 }).toBe(true);
+    const result = await fresh.evaluate(async () => {
+      const renderer = (window as unknown as { renderer: markdownModule.StreamingMarkdown }).renderer;
+      const root = document.getElementById('streamed')!;
+      const spansWhileOpen = root.querySelectorAll('pre code span').length;
+      renderer.append('\tprintln("hi")\n}\n```\n\nDone.');
+      renderer.render();
+      await renderer.settled();
+      return {
+        spansWhileOpen,
+        keywords: root.querySelectorAll('pre code.hljs .hljs-keyword').length,
+        text: root.querySelector('pre code')!.textContent,
+      };
+    });
+    await fresh.close();
+    expect(result.spansWhileOpen).toBe(0);
+    expect(result.keywords).toBeGreaterThan(0);
+    expect(result.text).toBe('package main\n\nfunc main() {\n\tprintln("hi")\n}');
   });
 
   it('sanitises even HTML that marked would never produce (the second layer)', async () => {

@@ -4,8 +4,12 @@
  * Applied ONCE to a finished code block: highlighting a block that is still growing would redo the whole
  * block on every update (about 9x the cost over a long block). Unknown languages stay plain.
  *
- * Highlighting must not change the block's text: the highlighted HTML is sanitised, its text compared
- * with the code's, and only then swapped into the `<code>` element.
+ * Highlighting must not change the block's text: the highlighted HTML is checked (spans only) or
+ * sanitised, its text compared with the code's, and only then swapped into the `<code>` element.
+ *
+ * The work is spread over tasks so no one of them makes a long frame: a language starts loading as soon
+ * as a code block in it opens (prepareLanguageOf), its grammar is compiled in a task of its own (the first
+ * highlight in a language otherwise pays for it), and the finished block is highlighted in another.
  */
 import hljs from 'highlight.js/lib/core';
 import type { LanguageFn } from 'highlight.js';
@@ -76,6 +80,7 @@ const ALIASES: Record<string, string> = {
 
 const loaded = new Set<string>();
 const loading = new Map<string, Promise<void>>();
+const prepared = new Map<string, Promise<void>>();
 
 /** The canonical name of a code block's language, if it is one we highlight. */
 export function languageOf(code: Element): string | undefined {
@@ -108,13 +113,65 @@ function loadOne(language: string): Promise<void> {
   return promise;
 }
 
+/** Runs `work` as a task of its own (after the current one and its frame's work). */
+function inOwnTask(work: () => void): Promise<void> {
+  return new Promise((resolve) =>
+    setTimeout(() => {
+      work();
+      resolve();
+    }, 0),
+  );
+}
+
+/**
+ * Loads a language and those its grammar embeds, then compiles each grammar in a task of its own
+ * (highlighting nothing compiles it, and highlight.js keeps the compiled grammar).
+ */
+function prepare(language: string): Promise<void> {
+  let promise = prepared.get(language);
+  if (promise === undefined) {
+    const names = [...withEmbedded(language)];
+    promise = Promise.all(names.map(loadOne)).then(async () => {
+      for (const name of names) {
+        if (loaded.has(name)) await inOwnTask(() => hljs.highlight('', { language: name, ignoreIllegals: true }));
+      }
+    });
+    prepared.set(language, promise);
+  }
+  return promise;
+}
+
+/** Starts loading and compiling the language of a code block that is still streaming, ready for its end. */
+export function prepareLanguageOf(code: Element): void {
+  const language = languageOf(code);
+  if (language !== undefined) void prepare(language);
+}
+
 function ready(language: string): boolean {
   return [...withEmbedded(language)].every((name) => loaded.has(name));
 }
 
+/**
+ * highlight.js's HTML is escaped text inside `<span class="...">` and nothing else. Parsed in an inert
+ * template (nothing in it runs or loads) and checked to be exactly that, it needs no general sanitiser,
+ * which costs about 5x more on a long block; HTML that fails the check goes through DOMPurify instead.
+ */
+function spansOnly(html: string): DocumentFragment | undefined {
+  const template = document.createElement('template');
+  template.innerHTML = html;
+  const walker = document.createTreeWalker(template.content, NodeFilter.SHOW_ELEMENT);
+  for (let node = walker.nextNode(); node !== null; node = walker.nextNode()) {
+    const element = node as Element;
+    if (element.nodeName !== 'SPAN') return undefined;
+    for (const attribute of element.attributes) if (attribute.name !== 'class') return undefined;
+  }
+  return template.content;
+}
+
 function highlightNow(code: Element, language: string): void {
   const source = code.textContent ?? '';
-  const fragment = sanitizeToFragment(hljs.highlight(source, { language, ignoreIllegals: true }).value);
+  const html = hljs.highlight(source, { language, ignoreIllegals: true }).value;
+  const fragment = spansOnly(html) ?? sanitizeToFragment(html);
   if (fragment.textContent !== source) return;
   code.replaceChildren(fragment);
   code.classList.add('hljs');
@@ -133,9 +190,11 @@ export function highlightCodeIn(root: ParentNode): Promise<void> | undefined {
     if (ready(language)) highlightNow(code, language);
     else
       waiting.push(
-        Promise.all([...withEmbedded(language)].map(loadOne)).then(() => {
-          if (ready(language) && !code.classList.contains('hljs')) highlightNow(code, language);
-        }),
+        prepare(language).then(() =>
+          inOwnTask(() => {
+            if (ready(language) && !code.classList.contains('hljs')) highlightNow(code, language);
+          }),
+        ),
       );
   }
   return waiting.length === 0 ? undefined : Promise.all(waiting).then(() => undefined);

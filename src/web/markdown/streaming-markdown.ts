@@ -12,7 +12,7 @@ import type { Token } from 'marked';
 import { BlockSplitter, type CompletedBlock } from './block-splitter.js';
 import { closeIncomplete } from './close-incomplete.js';
 import { GrowingCode } from './growing-code.js';
-import { highlightCodeIn } from './highlight.js';
+import { highlightCodeIn, prepareLanguageOf } from './highlight.js';
 import { lexMarkdown, tokensHtml } from './markdown-html.js';
 import { sanitizeToFragment } from './sanitize.js';
 
@@ -111,6 +111,9 @@ export class StreamingMarkdown implements MarkdownRenderer {
       this.growing = GrowingCode.follow(this.tail, tailTokens, this.splitter.tailStart, this.source);
       // The code's text will move on from what the tail was painted with: paint it afresh next time.
       if (this.growing !== undefined) this.tailHtml = undefined;
+      // Its language loads and compiles while the block streams, so highlighting at its end is quick.
+      const code = this.highlight ? this.tail.querySelector('pre > code[class*="language-"]') : null;
+      if (code !== null) prepareLanguageOf(code);
     }
     this.stats.lexedChars = this.splitter.stats.lexedChars;
   }
