@@ -69,6 +69,9 @@ export function sendHttpError(res: ServerResponse, error: HttpError, extraHeader
   body.code = error.type;
   const headers: Record<string, string> = { 'content-type': 'application/json; charset=utf-8', ...extraHeaders };
   if (error.retryAfterSeconds !== undefined) headers['retry-after'] = String(error.retryAfterSeconds);
+  // OpenAI's SDKs (and others) read this before their own rule (retry every 429 and 5xx): a used-up quota
+  // is then not asked again, three times, for nothing.
+  if (body.retryable !== undefined) headers['x-should-retry'] = String(body.retryable);
   sendJson(res, error.status, { error: body }, headers);
 }
 

@@ -136,4 +136,22 @@ describe('OpenAI-compatible /v1 with the real openai client', () => {
     expect(order).toContain('content');
     expect(order.lastIndexOf('reasoning')).toBeLessThan(order.indexOf('content'));
   });
+
+  it('a used-up account quota is not retried by the openai client; a throttled request may be', async () => {
+    // The client's own default: 2 retries of every 429 unless the server says x-should-retry.
+    const retrying = new OpenAI({ baseURL: `${h.url}/v1`, apiKey: 'sk-test-key', maxRetries: 2 });
+    h.emu.requestLog.clear();
+    h.emu.faults.add({ fault: { kind: 'error', errorType: 'ServiceQuotaExceededException' }, times: 1 });
+    const quota = await retrying.chat.completions.create({ model: CLAUDE, messages, max_tokens: 20 }).catch((e) => e);
+    expect(quota).toBeInstanceOf(OpenAI.RateLimitError);
+    expect(quota.headers.get('x-should-retry')).toBe('false');
+    expect(h.emu.requestLog.entries()).toHaveLength(1);
+    h.emu.faults.clear();
+    h.emu.faults.add({ fault: { kind: 'error', errorType: 'ThrottlingException' }, times: 10 });
+    const throttled = await openai.chat.completions.create({ model: CLAUDE, messages, max_tokens: 20 }).catch((e) => e);
+    h.emu.faults.clear();
+    expect(throttled).toBeInstanceOf(OpenAI.RateLimitError);
+    expect(throttled.headers.get('x-should-retry')).toBe('true');
+    expect(throttled.headers.get('retry-after')).not.toBeNull();
+  });
 });
