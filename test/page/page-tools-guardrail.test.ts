@@ -2,7 +2,7 @@
  * Tool calls and guardrails on the chat page, in real Chromium against the real server (running its own
  * tool, with a guardrail) and emulator: each call shows the tool's name, its arguments as text (model
  * output with markup stays inert) and the result; a guardrail's intervention shows a notice, and text it
- * withdrew is marked withdrawn and left out of the next request. Screenshots at desktop and 360 px, light
+ * withdrew is hidden (shown on demand) and left out of the next request. Screenshots at desktop and 360 px, light
  * and dark, go to test-output/screenshots/.
  */
 import type { Page } from 'playwright-core';
@@ -137,9 +137,12 @@ describe('the page shows guardrail interventions', () => {
     expect(await waitForAnswerEnd(page)).toBe('done');
     const notice = lastAnswer(page).locator('.guardrail-notice');
     expect(await notice.isVisible()).toBe(true);
-    expect(await notice.textContent()).toBe('A guardrail blocked this request.');
+    expect(await notice.locator('.guardrail-text').textContent()).toBe('A guardrail blocked this request.');
     expect(await notice.getAttribute('role')).toBe('note');
     expect(await lastAnswer(page).locator('.answer.withdrawn').count()).toBe(0);
+    expect(await notice.getByRole('button').isHidden()).toBe(true);
+    // The guardrail's own message is the answer here, shown as it is.
+    expect(await lastAnswer(page).locator('.answer').isVisible()).toBe(true);
     await screenshot(page, 'page-guardrail-input');
     await context.close();
   }, 60_000);
@@ -148,7 +151,7 @@ describe('the page shows guardrail interventions', () => {
     { name: 'desktop-light', width: 1200, colorScheme: 'light' as const },
     { name: 'mobile-dark', width: 360, colorScheme: 'dark' as const },
   ]) {
-    it(`withdrawn output: marked withdrawn, a notice, and left out of the next request (${view.name})`, async () => {
+    it(`withdrawn output: hidden behind a notice, shown on demand, left out of the next request (${view.name})`, async () => {
       h.emu.scripts.add({
         match: { prompt: 'the story' },
         answer: { text: 'Once upon a time there was a forbidden door, and more text after it.' },
@@ -159,10 +162,23 @@ describe('the page shows guardrail interventions', () => {
       expect(await waitForAnswerEnd(page)).toBe('done');
       const answer = lastAnswer(page);
       expect(await answer.locator('.answer').getAttribute('class')).toContain('withdrawn');
-      expect(await answer.locator('.guardrail-notice').textContent()).toBe(
-        'A guardrail stopped this answer and withdrew the text above.',
+      expect(await answer.locator('.guardrail-text').textContent()).toBe(
+        'A guardrail stopped this answer and withdrew its text.',
       );
+      // Withdrawn: not on screen, but kept; the button shows it (struck through) and hides it again.
+      expect(await answer.locator('.answer').isVisible()).toBe(false);
       await screenshot(page, `page-guardrail-withdrawn-${view.name}`);
+      const toggle = answer.getByRole('button', { name: 'Show withdrawn text' });
+      expect(await toggle.getAttribute('aria-expanded')).toBe('false');
+      await toggle.click();
+      expect(await answer.locator('.answer').isVisible()).toBe(true);
+      expect(await answer.locator('.answer').textContent()).toContain('Once upon a time there was a');
+      expect(await answer.getByRole('button', { name: 'Hide withdrawn text' }).getAttribute('aria-expanded')).toBe(
+        'true',
+      );
+      await screenshot(page, `page-guardrail-withdrawn-shown-${view.name}`);
+      await answer.getByRole('button', { name: 'Hide withdrawn text' }).click();
+      expect(await answer.locator('.answer').isVisible()).toBe(false);
 
       // The next request's history leaves the withdrawn answer out.
       h.emu.requestLog.clear();

@@ -36,6 +36,8 @@ export class AnswerView {
   private readonly status: HTMLDivElement;
   private readonly tools = new ToolCallsView();
   private readonly guardrailNotice: HTMLDivElement;
+  private readonly guardrailText: HTMLSpanElement;
+  private readonly withdrawnToggle: HTMLButtonElement;
   private readonly metricsLine: HTMLDivElement;
   private readonly continueButton: HTMLButtonElement;
   private readonly retryButton: HTMLButtonElement;
@@ -84,7 +86,18 @@ export class AnswerView {
       h('div', { class: 'reasoning-text' }, this.reasoningText),
     );
     this.status = h('div', { class: 'status', hidden: true });
-    this.guardrailNotice = h('div', { class: 'guardrail-notice', role: 'note', hidden: true });
+    this.guardrailText = h('span', { class: 'guardrail-text' });
+    this.withdrawnToggle = h(
+      'button',
+      { type: 'button', class: 'small', hidden: true, 'aria-expanded': 'false' },
+      'Show withdrawn text',
+    );
+    this.guardrailNotice = h(
+      'div',
+      { class: 'guardrail-notice', role: 'note', hidden: true },
+      this.guardrailText,
+      this.withdrawnToggle,
+    );
     this.continueButton = h('button', { type: 'button', class: 'small', hidden: true }, 'Continue');
     this.retryButton = h('button', { type: 'button', class: 'small', hidden: true }, 'Retry');
     const copyButton = h('button', { type: 'button', class: 'small', 'aria-label': 'Copy answer' }, 'Copy');
@@ -128,6 +141,7 @@ export class AnswerView {
     this.continueButton.addEventListener('click', () => this.hooks.onContinue?.(this));
     this.retryButton.addEventListener('click', () => this.hooks.onRetry?.(this));
     this.shareButton.addEventListener('click', () => this.hooks.onShare?.(this));
+    this.withdrawnToggle.addEventListener('click', () => this.showWithdrawn(!this.answer.classList.contains('shown')));
     this.shareInput.addEventListener('focus', () => this.shareInput.select());
   }
 
@@ -351,21 +365,29 @@ export class AnswerView {
   }
 
   /**
-   * A guardrail's intervention: a notice, and text it withdraws marked as such (so it is never mistaken
-   * for the answer). `none` verdicts show nothing.
+   * A guardrail's intervention: a notice, and text it withdraws hidden (the guardrail stopped it for a
+   * reason) but kept: a button shows it, struck through, for whoever needs to see what was withdrawn.
+   * `none` verdicts show nothing.
    */
   private showGuardrail(notice: GuardrailNotice | undefined): void {
     this.guardrail = notice;
     const intervened = notice?.action === 'intervened';
     const withdrawn = intervened && notice.withdrawsStreamedText && this.received !== '';
     this.guardrailNotice.hidden = !intervened;
-    this.guardrailNotice.textContent = !intervened
+    this.guardrailText.textContent = !intervened
       ? ''
       : notice.phase === 'input'
         ? 'A guardrail blocked this request.'
-        : `A guardrail stopped this answer${withdrawn ? ' and withdrew the text above' : ''}.`;
-    // Struck through for the eye; the notice right after the text says it for screen readers.
+        : `A guardrail stopped this answer${withdrawn ? ' and withdrew its text' : ''}.`;
+    this.withdrawnToggle.hidden = !withdrawn;
     this.answer.classList.toggle('withdrawn', withdrawn);
+    this.showWithdrawn(false);
+  }
+
+  private showWithdrawn(shown: boolean): void {
+    this.answer.classList.toggle('shown', shown);
+    this.withdrawnToggle.setAttribute('aria-expanded', String(shown));
+    this.withdrawnToggle.textContent = shown ? 'Hide withdrawn text' : 'Show withdrawn text';
   }
 
   /** Shows the link that lets others watch this answer (selected, ready to copy), or why there is none. */
