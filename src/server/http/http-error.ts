@@ -18,8 +18,8 @@ export class HttpError extends Error {
   readonly type: string;
   readonly field: string | undefined;
   readonly fix: string | undefined;
-  readonly retryable: boolean;
-  private readonly retryableKnown: boolean;
+  /** Whether retrying can help, when known (sent as `retryable` and `x-should-retry`). */
+  readonly retryable: boolean | undefined;
   /** Seconds, sent as Retry-After (429/503). */
   readonly retryAfterSeconds: number | undefined;
 
@@ -34,8 +34,7 @@ export class HttpError extends Error {
     this.type = type;
     this.field = extra.field;
     this.fix = extra.fix;
-    this.retryable = extra.retryable ?? false;
-    this.retryableKnown = extra.retryable !== undefined;
+    this.retryable = extra.retryable;
     this.retryAfterSeconds = extra.retryAfterSeconds;
   }
 
@@ -44,7 +43,7 @@ export class HttpError extends Error {
     if (this.field !== undefined) body.field = this.field;
     if (this.fix !== undefined) body.fix = this.fix;
     // Said whenever it is known: a client cannot tell a used-up quota's 429 from a rate's by its status.
-    if (this.retryableKnown) body.retryable = this.retryable;
+    if (this.retryable !== undefined) body.retryable = this.retryable;
     return body;
   }
 }
